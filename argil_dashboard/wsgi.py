@@ -1,0 +1,9 @@
+"""WSGI entry point: `gunicorn argil_dashboard.wsgi`."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "argil_dashboard.settings")
+
+application = get_wsgi_application()

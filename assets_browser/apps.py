@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AssetsBrowserConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "assets_browser"
+    verbose_name = "Argil asset browser"
