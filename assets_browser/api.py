@@ -1,0 +1,761 @@
+"""Typed client for the Argil v1 Assets API (see /work/shared/argil-api.md).
+
+This module imports nothing from Django: a small factory next to the views reads
+``settings.ARGIL_API_*`` and builds an ``ArgilClient``.
+
+Every call goes through ``ArgilClient._request``: one URL shape (``base_url`` + a constant
+path, user values only in ``params=`` or quoted path segments), one timeout, one retry
+policy, no redirects, and one handler that turns transport failures and status codes into
+the ``ArgilAPIError`` hierarchy below. Views catch only ``ArgilAPIError``.
+"""
+
+import email.utils
+import math
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Self
+from urllib.parse import quote, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ResponseError
+from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+from urllib3.util.retry import Retry
+
+# --- Transport constants ---------------------------------------------------------------------
+
+# Names the dashboard in Argil's logs, so their support can tell our traffic apart.
+USER_AGENT = "argil-asset-browser/1.0 (Django dashboard; python-requests)"
+
+# Just over 3 s, TCP's SYN retransmission window: one lost SYN does not fail the call.
+CONNECT_TIMEOUT = 3.05
+# Between bytes, not for the whole body. A page of <= 100 small JSON objects; a user is waiting.
+READ_TIMEOUT = 5.0
+DEFAULT_TIMEOUT = (CONNECT_TIMEOUT, READ_TIMEOUT)
+
+# Retries apply to GET only. At most 3 attempts: enough to ride out a deploy or a blip.
+DEFAULT_RETRIES = 2
+# A failed connect never reached Argil, so one more try is free.
+CONNECT_RETRIES = 1
+# A read timeout on a GET is safe to repeat once; a second one means Argil is stuck.
+READ_RETRIES = 1
+# 429 and gateway errors are transient; a plain 500 is a bug upstream that a retry won't fix.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# urllib3 waits 0 s before the first retry and BACKOFF_FACTOR * 2 = 0.5 s before the second.
+BACKOFF_FACTOR = 0.25
+# Up to 0.25 s extra per wait, so threads that failed together do not retry in lockstep.
+BACKOFF_JITTER = 0.25
+# Honour a Retry-After of up to 2 s in the request thread; anything longer (or unparseable) is
+# not slept on: the 429 comes back at once as ArgilRateLimited(retry_after=<the wait>).
+RETRY_AFTER_MAX = 2.0
+
+# Time budget, worst case for one GET (e.g. list_assets) with the defaults above:
+#   3 attempts x (3.05 s connect + 5 s read)   = 24.15 s
+#   + 2 waits of at most max(RETRY_AFTER_MAX, backoff 0.5 + jitter 0.25) = 4 s
+#   = about 28 s, and only if Argil answers 503 just before each read timeout.
+# Likely failures: a hung Argil costs 2 x 5 s read = ~10 s (read retried once); Argil down
+# (connection refused) costs milliseconds; a long Retry-After costs one round trip.
+# A write (POST/DELETE) is never retried: at most 3.05 + 5 = 8.05 s.
+# The read timeout is between bytes: a server that drips bytes can exceed it (not expected
+# from a JSON API; a hard deadline would need streaming and a clock).
+
+# --- Upstream contract constants -------------------------------------------------------------
+
+ASSETS_PATH = "/assets"
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+# Pagination comes back in response headers; parse_asset_page is the one place that reads them.
+HEADER_TOTAL_COUNT = "X-Total-Count"
+HEADER_PAGE = "X-Page"
+HEADER_PAGE_SIZE = "X-Page-Size"
+HEADER_TOTAL_PAGES = "X-Total-Pages"
+HEADER_REQUEST_ID = "X-Request-Id"
+LIST_HEADERS = (
+    HEADER_TOTAL_COUNT,
+    HEADER_PAGE,
+    HEADER_PAGE_SIZE,
+    HEADER_TOTAL_PAGES,
+    HEADER_REQUEST_ID,
+)
+
+# Upstream error text kept on an exception: enough to debug, not a whole HTML error page.
+ERROR_BODY_MAX_CHARS = 500
+ERROR_MESSAGE_MAX_CHARS = 300
+
+_UUID_RE = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
+# ASCII digits only (str.isdigit() accepts "²"), and few enough that int() cannot refuse them
+# (Python caps int() at 4300 digits) or build absurd page numbers.
+_DIGITS_RE = re.compile(r"[0-9]{1,15}")
+_REDACTED = "[redacted]"
+
+
+# --- Errors ----------------------------------------------------------------------------------
+
+
+class ArgilAPIError(Exception):
+    """Base of every error this client raises. ``message`` is short and safe to show a user."""
+
+    default_message = "the Argil asset service returned an error"
+    _repr_fields: tuple[str, ...] = ("message", "status", "request_id")
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.status = status
+        self.request_id = request_id
+        self.body = body  # the parsed error body, or truncated text; the API key redacted
+        super().__init__(self.message)
+
+    def __repr__(self) -> str:  # never the body: it can be long
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._repr_fields)
+        return f"{type(self).__name__}({fields})"
+
+
+class ArgilAuthError(ArgilAPIError):
+    """401/403."""
+
+    default_message = "the API key was rejected"
+
+
+class ArgilNotFound(ArgilAPIError):  # noqa: N818 (names are the agreed interface)
+    """404, or an asset id that is not a UUID (never sent upstream)."""
+
+    default_message = "asset not found"
+
+
+class ArgilBadRequest(ArgilAPIError):  # noqa: N818 (names are the agreed interface)
+    """400/422. ``message`` is Argil's own explanation, for showing next to a form field."""
+
+    default_message = "Argil rejected the request"
+
+
+class ArgilRateLimited(ArgilAPIError):  # noqa: N818 (names are the agreed interface)
+    """429 after retries, or at once when Retry-After is longer than the client will wait."""
+
+    default_message = "Argil is rate limiting requests; try again shortly"
+    _repr_fields = (*ArgilAPIError._repr_fields, "retry_after")
+
+    def __init__(
+        self, message: str | None = None, *, retry_after: float | None = None, **kw: Any
+    ) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after  # seconds, from Retry-After; None when absent/garbled
+
+
+class ArgilUnavailable(ArgilAPIError):  # noqa: N818 (names are the agreed interface)
+    """Timeouts, connection errors, and 5xx after retries."""
+
+    default_message = "the Argil asset service is unavailable"
+    _repr_fields = (*ArgilAPIError._repr_fields, "reason")
+
+    def __init__(
+        self, message: str | None = None, *, reason: str = "server_error", **kw: Any
+    ) -> None:
+        super().__init__(message, **kw)
+        self.reason = reason  # "timeout", "connection" or "server_error"
+
+
+class ArgilBadResponse(ArgilAPIError):  # noqa: N818 (names are the agreed interface)
+    """Not JSON, the wrong shape, a redirect, or a status the contract does not explain."""
+
+    default_message = "the Argil asset service sent an unexpected response"
+
+
+REDIRECT_MESSAGE = "upstream tried to redirect; refusing to forward the key"
+
+
+# --- Models ----------------------------------------------------------------------------------
+
+
+class AssetType(StrEnum):
+    AUDIO = "AUDIO"
+    IMAGE = "IMAGE"
+    VIDEO = "VIDEO"
+
+
+class AssetStatus(StrEnum):
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    id: str
+    name: str | None
+    type: AssetType
+    status: AssetStatus
+    file_url: str | None
+    thumbnail_url: str | None
+    created_at: datetime | None  # aware, UTC
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> "Asset":
+        """Map one upstream Asset object; the only place its field names appear.
+
+        Raises ArgilBadResponse when the object cannot be an asset (not an object, no valid
+        id, unknown type or status). Tolerates extra fields, a garbled ``createdAt`` (None)
+        and non-string names or URLs (None). URLs are kept as text: whether one may become
+        an ``href``/``src`` is decided where it is rendered.
+        """
+        if not isinstance(data, Mapping):
+            raise ArgilBadResponse("Argil sent an asset that is not a JSON object")
+        asset_id = data.get("id")
+        if not isinstance(asset_id, str) or not _UUID_RE.fullmatch(asset_id):
+            raise ArgilBadResponse("Argil sent an asset without a valid id")
+        try:
+            asset_type = AssetType(data.get("type"))
+            asset_status = AssetStatus(data.get("status"))
+        except ValueError as exc:
+            raise ArgilBadResponse("Argil sent an asset of unknown type or status") from exc
+        return cls(
+            id=asset_id,
+            name=_optional_str(data.get("name")),
+            type=asset_type,
+            status=asset_status,
+            file_url=_optional_str(data.get("fileUrl")),
+            thumbnail_url=_optional_str(data.get("thumbnailUrl")),
+            created_at=_parse_datetime(data.get("createdAt")),
+        )
+
+    def to_api(self) -> dict[str, Any]:
+        """The upstream JSON shape again (for caching); ``from_api(a.to_api()) == a``."""
+        created_at = None
+        if self.created_at is not None:
+            created_at = self.created_at.isoformat().replace("+00:00", "Z")
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.type.value,
+            "status": self.status.value,
+            "fileUrl": self.file_url,
+            "thumbnailUrl": self.thumbnail_url,
+            "createdAt": created_at,
+        }
+
+
+def _optional_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _parse_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:  # the contract says ISO 8601; read a bare time as UTC
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class AssetPage:
+    """One page of assets plus the totals from the response headers.
+
+    Properties follow Django's ``Page`` so the pager template reads the same. When Argil sends
+    no usable totals, ``totals_known`` is False and paging falls back to "was this page full?".
+    """
+
+    items: tuple[Asset, ...]
+    number: int  # current page (X-Page, else the requested page)
+    per_page: int  # X-Page-Size, else the requested page size
+    total: int | None  # X-Total-Count; None when missing or garbled
+    num_pages: int | None  # X-Total-Pages, else derived from total; None when unknown
+    request_id: str | None = None
+
+    @property
+    def totals_known(self) -> bool:
+        return self.total is not None and self.num_pages is not None
+
+    @property
+    def has_next(self) -> bool:
+        if self.num_pages is not None:
+            return self.number < self.num_pages
+        return len(self.items) == self.per_page
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int | None:
+        return self.number + 1 if self.has_next else None
+
+    @property
+    def previous_page_number(self) -> int | None:
+        return self.number - 1 if self.has_previous else None
+
+    @property
+    def start_index(self) -> int:
+        """1-based index of the first item on this page ("Showing 21-40"), 0 when empty."""
+        if not self.items:
+            return 0
+        return (self.number - 1) * self.per_page + 1
+
+    @property
+    def end_index(self) -> int:
+        """1-based index of the last item on this page, 0 when empty."""
+        if not self.items:
+            return 0
+        return self.start_index + len(self.items) - 1
+
+    @property
+    def is_past_end(self) -> bool:
+        """An empty page after page 1 that is (or may be) beyond the last page."""
+        if self.items or self.number <= 1:
+            return False
+        if self.totals_known:
+            return self.number > self.num_pages  # type: ignore[operator]
+        return True
+
+
+def _header_int(
+    headers: Mapping[str, str], name: str, *, minimum: int, maximum: int | None = None
+) -> int | None:
+    """A non-negative decimal header within bounds, else None (never raises)."""
+    value = headers.get(name.lower())
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not _DIGITS_RE.fullmatch(value):
+        return None
+    number = int(value)
+    if number < minimum or (maximum is not None and number > maximum):
+        return None
+    return number
+
+
+def parse_asset_page(
+    body: Any,
+    headers: Mapping[str, str],
+    *,
+    requested_page: int,
+    requested_page_size: int,
+) -> AssetPage:
+    """Build an AssetPage from a list response: the one place the X-* headers are read.
+
+    Headers are untrusted: a missing, garbled or self-contradicting header never raises; the
+    page falls back to what was requested and the totals become unknown. A body that is not
+    a JSON array, or an item that is not an asset, raises ArgilBadResponse.
+    """
+    lowered = {str(key).lower(): value for key, value in headers.items()}
+    request_id = lowered.get(HEADER_REQUEST_ID.lower()) or None
+    if not isinstance(body, list):
+        raise ArgilBadResponse(
+            "Argil sent an asset list that is not a JSON array", request_id=request_id
+        )
+    try:
+        items = tuple(Asset.from_api(item) for item in body)
+    except ArgilBadResponse as exc:
+        exc.request_id = request_id
+        raise
+
+    number = _header_int(lowered, HEADER_PAGE, minimum=1) or requested_page
+    per_page = _header_int(lowered, HEADER_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
+    if per_page is None or per_page < len(items):
+        per_page = requested_page_size
+    total = _header_int(lowered, HEADER_TOTAL_COUNT, minimum=0)
+    num_pages = _header_int(lowered, HEADER_TOTAL_PAGES, minimum=0)
+
+    if total is not None:
+        derived = math.ceil(total / per_page)
+        seen_so_far = (number - 1) * per_page + len(items)
+        if (items and total < seen_so_far) or (
+            num_pages is not None and num_pages not in (derived, max(derived, 1))
+        ):
+            # The headers contradict the body or each other: trust none of the totals.
+            total = num_pages = None
+        else:
+            num_pages = derived
+    if num_pages is not None:
+        # Like Django's Paginator: an empty result is one (empty) page, not zero pages.
+        num_pages = max(num_pages, 1)
+    return AssetPage(
+        items=items,
+        number=number,
+        per_page=per_page,
+        total=total,
+        num_pages=num_pages,
+        request_id=request_id,
+    )
+
+
+# --- Transport helpers -----------------------------------------------------------------------
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), else None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if _DIGITS_RE.fullmatch(value):
+        return float(int(value))
+    parsed = email.utils.parsedate_tz(value)
+    if parsed is None:
+        return None
+    return max(0.0, email.utils.mktime_tz(parsed) - time.time())
+
+
+class _ArgilRetry(Retry):
+    """urllib3's Retry with two rules it lacks, for requests a user is waiting on.
+
+    1. A Retry-After longer than ``retry_after_max`` (or unparseable) stops retrying and hands
+       the response back, instead of sleeping the capped time in the request thread and then
+       asking again too early. The 429 then becomes ArgilRateLimited(retry_after=<full wait>).
+    2. Nothing but ``allowed_methods`` is ever resent. urllib3 resends any method after a
+       connect error (the server never saw it); a write here is still sent exactly once.
+    Both raise MaxRetryError, urllib3's own "out of retries" signal.
+    """
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Self:
+        allowed = self.allowed_methods or ()
+        if error is not None and (method is None or method.upper() not in allowed):
+            raise MaxRetryError(_pool, url, error) from error
+        if response is not None and self.respect_retry_after_header:
+            header = response.headers.get("Retry-After")
+            if header is not None:
+                wait = parse_retry_after(header)
+                if wait is None or wait > self.retry_after_max:
+                    raise MaxRetryError(_pool, url, ResponseError("Retry-After beyond cap"))
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+def _build_retry(total: int, retry_after_max: float) -> Retry:
+    return _ArgilRetry(
+        total=total,
+        connect=CONNECT_RETRIES,
+        read=READ_RETRIES,
+        other=0,
+        redirect=False,  # requests already sends redirect=False; say it here too
+        allowed_methods=frozenset({"GET"}),
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=BACKOFF_FACTOR,
+        backoff_jitter=BACKOFF_JITTER,
+        respect_retry_after_header=True,
+        retry_after_max=retry_after_max,  # type: ignore[arg-type]  # a float works
+        raise_on_status=False,  # hand the last response to _check_response
+    )
+
+
+def _transport_error(exc: requests.RequestException) -> ArgilUnavailable:
+    """Map a requests exception to ArgilUnavailable; the message never holds the URL."""
+    if isinstance(exc, requests.Timeout) or _wraps_timeout(exc):
+        return ArgilUnavailable("Argil did not answer in time", reason="timeout")
+    return ArgilUnavailable("could not connect to the Argil asset service", reason="connection")
+
+
+def _wraps_timeout(exc: Exception) -> bool:
+    # After the read retry runs out, or while reading the body, requests raises
+    # ConnectionError(MaxRetryError(reason=ReadTimeoutError)) or ConnectionError(ReadTimeout...).
+    # A refused connection (NewConnectionError) is a urllib3 TimeoutError too, but not a timeout.
+    for arg in exc.args:
+        if isinstance(arg, MaxRetryError):
+            arg = arg.reason
+        if isinstance(arg, Urllib3TimeoutError) and not isinstance(arg, NewConnectionError):
+            return True
+    return False
+
+
+def _redact(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(secret, _REDACTED)
+    if isinstance(value, dict):
+        return {_redact(k, secret): _redact(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v, secret) for v in value]
+    return value
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- Client ----------------------------------------------------------------------------------
+
+
+class ArgilClient:
+    """Argil v1 Assets API client. Thread-safe: one requests.Session per thread.
+
+    Build one per process (or per request) from settings and ``close()`` it when done;
+    it is also a context manager.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        retry_after_max: float = RETRY_AFTER_MAX,
+        pool_maxsize: int = 16,  # keep >= the web server's threads per process
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError(
+                "base_url must be an absolute http(s) URL without a query, "
+                "e.g. https://api.argil.ai/v1"
+            )
+        if not api_key or not api_key.strip():
+            raise ValueError("api_key is empty")
+        self._base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self._timeout = timeout
+        self._retry = _build_retry(retries, retry_after_max)
+        self._pool_maxsize = pool_maxsize
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def __repr__(self) -> str:  # never the key
+        return f"<ArgilClient base_url={self._base_url!r}>"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every session this client created, in any thread. The client is then done."""
+        with self._lock:
+            self._closed = True
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+
+    # --- Public calls --------------------------------------------------------------------
+
+    def list_assets(
+        self,
+        *,
+        types: Iterable[AssetType | str] = (),
+        status: AssetStatus | str = AssetStatus.READY,
+        page: int = 1,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> AssetPage:
+        body, headers = self.fetch_asset_list(
+            types=types, status=status, page=page, page_size=page_size
+        )
+        return parse_asset_page(body, headers, requested_page=page, requested_page_size=page_size)
+
+    def fetch_asset_list(
+        self,
+        *,
+        types: Iterable[AssetType | str] = (),
+        status: AssetStatus | str = AssetStatus.READY,
+        page: int = 1,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> tuple[Any, dict[str, str]]:
+        """The raw JSON body and the X-* headers that matter, for a cache to store as JSON.
+
+        ``parse_asset_page(body, headers, requested_page=..., requested_page_size=...)`` turns
+        them into an AssetPage. Bad arguments are a programming error: ValueError.
+        """
+        if isinstance(types, str):  # "VIDEO" is one type, not five letters
+            types = (types,)
+        type_values = sorted({AssetType(t).value for t in types})
+        if page < 1:
+            raise ValueError(f"page must be >= 1, got {page}")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}, got {page_size}")
+        params = [("type", value) for value in type_values]
+        params += [
+            ("status", AssetStatus(status).value),
+            ("page", str(page)),
+            ("pageSize", str(page_size)),
+        ]
+        response = self._request("GET", ASSETS_PATH, params=params)
+        body = self._json(response)
+        headers = {
+            name: response.headers[name] for name in LIST_HEADERS if name in response.headers
+        }
+        return body, headers
+
+    def get_asset(self, asset_id: str) -> Asset:
+        """One asset. An id that is not a UUID is ArgilNotFound without calling Argil."""
+        if not isinstance(asset_id, str) or not _UUID_RE.fullmatch(asset_id):
+            raise ArgilNotFound()
+        response = self._request("GET", _asset_path(asset_id))
+        return self._asset(response)
+
+    def create_asset(self, *, name: str, type: AssetType | str, url: str) -> Asset:
+        """Add B-roll by URL; Argil answers with the new asset, status PROCESSING. Not retried."""
+        payload = {"name": name, "type": AssetType(type).value, "url": url}
+        response = self._request("POST", ASSETS_PATH, json=payload, ok=(201, 200))
+        return self._asset(response)
+
+    def delete_asset(self, asset_id: str) -> None:
+        """Delete an asset. Argil's answer is undocumented: 200 with a body and 204 alike."""
+        if not isinstance(asset_id, str) or not _UUID_RE.fullmatch(asset_id):
+            raise ArgilNotFound()
+        self._request("DELETE", _asset_path(asset_id), ok=(200, 204))
+
+    # --- The chokepoint ------------------------------------------------------------------
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if self._closed:
+            raise RuntimeError("this ArgilClient is closed")
+        if session is None:
+            session = self._new_session()
+            with self._lock:
+                if self._closed:
+                    session.close()
+                    raise RuntimeError("this ArgilClient is closed")
+                self._sessions.append(session)
+            self._local.session = session
+        return session
+
+    def _new_session(self) -> requests.Session:
+        session = requests.Session()
+        session.trust_env = False  # no proxy, netrc or CA-bundle surprises from the environment
+        session.headers.update(
+            {"x-api-key": self._api_key, "Accept": "application/json", "User-Agent": USER_AGENT}
+        )
+        adapter = HTTPAdapter(max_retries=self._retry, pool_maxsize=self._pool_maxsize)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return session
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: list[tuple[str, str]] | None = None,
+        json: Any = None,
+        ok: tuple[int, ...] = (200,),
+    ) -> requests.Response:
+        """Send one call and return its response if its status is in ``ok``; else raise.
+
+        ``path`` is one of this module's constant paths (user values quoted into it).
+        """
+        try:
+            response = self._session().request(
+                method,
+                self._base_url + path,
+                params=params,
+                json=json,
+                timeout=self._timeout,
+                allow_redirects=False,  # requests would forward x-api-key to another host
+            )
+        except requests.RequestException as exc:
+            raise _transport_error(exc) from exc
+        self._check_response(response, ok)
+        return response
+
+    def _check_response(self, response: requests.Response, ok: tuple[int, ...]) -> None:
+        status = response.status_code
+        if status in ok:
+            return
+        request_id = response.headers.get(HEADER_REQUEST_ID) or None
+        body = self._error_body(response)
+        common = {"status": status, "request_id": request_id, "body": body}
+        if 300 <= status < 400:
+            raise ArgilBadResponse(REDIRECT_MESSAGE, **common)
+        if status in (400, 422):
+            raise ArgilBadRequest(self._upstream_message(response, body), **common)
+        if status in (401, 403):
+            raise ArgilAuthError(**common)
+        if status == 404:
+            raise ArgilNotFound(**common)
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            message = None
+            if retry_after is not None:
+                message = (
+                    f"Argil is rate limiting requests; try again in {math.ceil(retry_after)} s"
+                )
+            raise ArgilRateLimited(message, retry_after=retry_after, **common)
+        if status >= 500:
+            raise ArgilUnavailable(
+                f"the Argil asset service failed (HTTP {status})", reason="server_error", **common
+            )
+        raise ArgilBadResponse(f"unexpected answer from Argil (HTTP {status})", **common)
+
+    def _error_body(self, response: requests.Response) -> Any:
+        try:
+            body = response.json()
+        except ValueError:
+            body = _truncate(response.text, ERROR_BODY_MAX_CHARS)
+        return _redact(body, self._api_key)
+
+    @staticmethod
+    def _upstream_message(response: requests.Response, body: Any) -> str:
+        """Argil's error text: ``message``, else ``error``, else the status line."""
+        if isinstance(body, dict):
+            for field in ("message", "error"):
+                text = body.get(field)
+                if isinstance(text, str) and text.strip():
+                    return _truncate(text.strip(), ERROR_MESSAGE_MAX_CHARS)
+        return f"{response.status_code} {response.reason or ''}".strip()
+
+    def _json(self, response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise ArgilBadResponse(
+                "Argil sent a response that is not JSON",
+                status=response.status_code,
+                request_id=response.headers.get(HEADER_REQUEST_ID) or None,
+                body=_redact(_truncate(response.text, ERROR_BODY_MAX_CHARS), self._api_key),
+            ) from None
+
+    def _asset(self, response: requests.Response) -> Asset:
+        body = self._json(response)
+        try:
+            return Asset.from_api(body)
+        except ArgilBadResponse as exc:
+            exc.status = response.status_code
+            exc.request_id = response.headers.get(HEADER_REQUEST_ID) or None
+            raise
+
+
+def _asset_path(asset_id: str) -> str:
+    return f"{ASSETS_PATH}/{quote(asset_id, safe='')}"
+
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "DEFAULT_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "MAX_PAGE_SIZE",
+    "ArgilAPIError",
+    "ArgilAuthError",
+    "ArgilBadRequest",
+    "ArgilBadResponse",
+    "ArgilClient",
+    "ArgilNotFound",
+    "ArgilRateLimited",
+    "ArgilUnavailable",
+    "Asset",
+    "AssetPage",
+    "AssetStatus",
+    "AssetType",
+    "parse_asset_page",
+    "parse_retry_after",
+]

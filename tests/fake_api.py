@@ -1,0 +1,259 @@
+"""A programmable fake of the Argil API: a real HTTP/1.1 server on 127.0.0.1, port 0.
+
+A real server (not a mock below ``requests``) is what lets tests exercise urllib3's Retry,
+Retry-After, timeouts, keep-alive and redirects for real.
+
+Each test queues canned responses (``enqueue``) and reads back what the client sent
+(``requests``). When the queue is empty the server answers with the default response
+(``default``; out of the box: 200, an empty page, totals 0). A canned ``delay`` simulates a
+hung upstream; ``reset()`` and ``stop()`` cut every pending delay short, so a hung response
+never blocks the next test or shutdown.
+
+Fixtures (load with ``pytest_plugins = ["tests.fake_api"]``):
+- ``fake_api_server``: session-scoped, starts and stops the server;
+- ``fake_api``: function-scoped, resets canned responses and the record, yields the server.
+
+``url`` is the base URL to give the client, with the ``/v1`` prefix of the real API, so the
+recorded ``path`` of a list call is ``/v1/assets``.
+"""
+
+import contextlib
+import json
+import socket
+import threading
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+API_PREFIX = "/v1"
+# An idle keep-alive connection is dropped after this long, should a client never close it.
+IDLE_CONNECTION_TIMEOUT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class CannedResponse:
+    status: int = 200
+    body: Any = None  # bytes are sent as they are; None is an empty body; anything else JSON
+    headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (cut short by reset/stop)
+
+    def encoded(self) -> tuple[bytes, dict[str, str]]:
+        headers = dict(self.headers)
+        if self.body is None:
+            return b"", headers
+        if isinstance(self.body, bytes | bytearray):
+            return bytes(self.body), headers
+        if not any(name.lower() == "content-type" for name in headers):
+            headers["Content-Type"] = "application/json"
+        return json.dumps(self.body).encode(), headers
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    method: str
+    path: str  # without the query string
+    query: dict[str, list[str]]  # parse_qs, blank values kept
+    headers: dict[str, str]  # names lower-cased
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+EMPTY_PAGE = CannedResponse(
+    200,
+    [],
+    {"X-Total-Count": "0", "X-Page": "1", "X-Page-Size": "20", "X-Total-Pages": "0"},
+)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real API: leaked sessions then show
+    timeout = IDLE_CONNECTION_TIMEOUT
+    server: "_Server"
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.fake._track(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.fake._untrack(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    def _handle(self) -> None:
+        fake = self.server.fake
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        parts = urlsplit(self.path)
+        canned, cancelled = fake._record_and_pick(
+            RecordedRequest(
+                method=self.command,
+                path=parts.path,
+                query=parse_qs(parts.query, keep_blank_values=True),
+                headers={name.lower(): value for name, value in self.headers.items()},
+                body=body,
+            )
+        )
+        if canned.delay and cancelled.wait(canned.delay):
+            self.close_connection = True  # cut short: the client gave up long ago
+            return
+        payload, headers = canned.encoded()
+        try:
+            self.send_response(canned.status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            if canned.status not in (204, 304):
+                self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if canned.status not in (204, 304) and self.command != "HEAD":
+                self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):  # the client timed out and left
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle  # noqa: N815
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = False  # server_close() joins handler threads: nothing outlives stop()
+    block_on_close = True
+
+    def __init__(self, fake: "FakeArgilAPI") -> None:
+        self.fake = fake
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+
+class FakeArgilAPI:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: deque[CannedResponse] = deque()
+        self._default = EMPTY_PAGE
+        self._requests: list[RecordedRequest] = []
+        self._cancel = threading.Event()
+        self._connections: set[socket.socket] = set()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- Lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> Self:
+        self._server = _Server(self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-argil-api",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._cancel.set()  # release handlers sleeping on a delay
+        self._server.shutdown()  # stop accepting
+        with self._lock:
+            connections = list(self._connections)
+        for conn in connections:  # wake handlers blocked on an idle keep-alive connection
+            with contextlib.suppress(OSError):  # already closed by the client
+                conn.shutdown(socket.SHUT_RDWR)
+        self._server.server_close()  # joins the handler threads, closes the listening socket
+        assert self._thread is not None
+        self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def origin(self) -> str:
+        assert self._server is not None, "the fake Argil API is not running"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def url(self) -> str:
+        """The base URL to give ArgilClient (the real one is https://api.argil.ai/v1)."""
+        return self.origin + API_PREFIX
+
+    # --- Programming it ------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        status: int = 200,
+        body: Any = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Answer the next unanswered request with this (first in, first out)."""
+        with self._lock:
+            self._queue.append(CannedResponse(status, body, dict(headers or {}), delay))
+
+    def default(
+        self,
+        status: int = 200,
+        body: Any = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Answer every request with this once the queue is empty (until reset)."""
+        with self._lock:
+            self._default = CannedResponse(status, body, dict(headers or {}), delay)
+
+    def reset(self) -> None:
+        """Forget canned responses and recorded requests; cut pending delays short."""
+        with self._lock:
+            self._cancel.set()
+            self._cancel = threading.Event()
+            self._queue.clear()
+            self._default = EMPTY_PAGE
+            self._requests.clear()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """What the client sent, oldest first (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    # --- Called from handler threads -----------------------------------------------------
+
+    def _record_and_pick(self, request: RecordedRequest) -> tuple[CannedResponse, threading.Event]:
+        with self._lock:
+            self._requests.append(request)
+            canned = self._queue.popleft() if self._queue else self._default
+            return canned, self._cancel
+
+    def _track(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._connections.add(conn)
+
+    def _untrack(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(conn)
+
+
+@pytest.fixture(scope="session")
+def fake_api_server() -> Iterator[FakeArgilAPI]:
+    with FakeArgilAPI() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_api(fake_api_server: FakeArgilAPI) -> Iterator[FakeArgilAPI]:
+    fake_api_server.reset()
+    yield fake_api_server
+    fake_api_server.reset()
