@@ -1,0 +1,69 @@
+"""Browser tests: Playwright driving Debian's Chromium against the live server and the sandbox.
+
+A missing browser is a failure, not a skip: CI installs it (.ci/run).
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Page
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls our fixtures make
+# would otherwise raise SynchronousOnlyOperation. Tests only, never in production.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        # --no-sandbox: CI runs as root. The rest keep Chromium off the closed network.
+        "args": [
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-gpu",
+        ],
+    }
+
+
+@pytest.fixture
+def app_url(live_server, use_sandbox) -> str:
+    return live_server.url
+
+
+@pytest.fixture
+def console_errors(page: Page) -> Iterator[list[str]]:
+    """Console errors and CSP violations fail the test: under a strict CSP they are silent."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield errors
+    assert not errors, errors
+
+
+@pytest.fixture
+def logged_in_page(page: Page, app_url, client, editor, console_errors) -> Page:
+    """A page whose context carries a logged-in editor's session cookie."""
+    client.force_login(editor)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": app_url}]
+    )
+    return page
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
