@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from . import errors, services
@@ -53,6 +54,10 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     if wants_fragment(request):
         template += "#results"
     response = render(request, template, context, status=status)
+    if wants_fragment(request):
+        # The address bar shows the canonical query (defaults left out, corrections applied),
+        # not the raw form fields.
+        push_url(response, request.path + query.querystring().rstrip("?"))
     if (problem := context.get("problem")) and problem.retry_after:
         response["Retry-After"] = str(problem.retry_after)
     return response

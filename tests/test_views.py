@@ -172,7 +172,7 @@ def test_htmx_config_swaps_error_responses(editor_client, use_sandbox):
     assert config["allowEval"] is False
     assert config["includeIndicatorStyles"] is False
     assert config["historyRestoreAsHxRequest"] is False
-    assert {"code": "[45]..", "swap": True, "error": True} in config["responseHandling"]
+    assert {"code": "[45]..", "swap": True} in config["responseHandling"]
 
 
 # Safety

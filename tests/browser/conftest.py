@@ -41,12 +41,30 @@ def app_url(live_server, use_sandbox) -> str:
     return live_server.url
 
 
+# Chromium logs every 4xx/5xx answer as a console error; error states answer so on purpose, and a
+# broken static file or thumbnail is caught by the failed-resource check below instead.
+EXPECTED_CONSOLE_NOISE = "Failed to load resource: the server responded with a status of"
+PAGE_RESOURCES = {"script", "stylesheet", "image", "media", "font"}
+
+
 @pytest.fixture
 def console_errors(page: Page) -> Iterator[list[str]]:
-    """Console errors and CSP violations fail the test: under a strict CSP they are silent."""
+    """Console errors, CSP violations and broken page resources fail the test: under a strict
+    CSP they are silent to the editor."""
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    def on_console(msg):
+        if msg.type == "error" and EXPECTED_CONSOLE_NOISE not in msg.text:
+            errors.append(msg.text)
+
+    def on_response(response):
+        kind = response.request.resource_type
+        if kind in PAGE_RESOURCES and response.status >= 400:
+            errors.append(f"{kind} {response.url} answered {response.status}")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", on_response)
     yield errors
     assert not errors, errors
 
