@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-.PHONY: run test lint serve bench check-python clean
+.PHONY: run test test-services lint serve bench loadtest check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -25,15 +25,47 @@ $(TESTDEPS): requirements-test.txt $(RUNTIME)
 # Local server on http://127.0.0.1:8000 (DEBUG on unless DJANGO_DEBUG says otherwise);
 # against the built-in sandbox when ARGIL_API_KEY is unset.
 run: export DJANGO_DEBUG ?= 1
+run: export DJANGO_LOG_FORMAT ?= plain
 run: $(RUNTIME)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py run
+
+# Production: gunicorn (gunicorn.conf.py) with DEBUG off, whatever the environment says.
+# Needs DJANGO_SECRET_KEY and ARGIL_API_KEY; behind no TLS proxy (a local try), DJANGO_HTTPS=0.
+serve: export DJANGO_DEBUG = 0
+serve: $(RUNTIME)
+	@[ -n "$$DJANGO_SECRET_KEY" ] || { $(PY) manage.py check 2>&1 | tail -n 1; exit 1; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py argil_dashboard.wsgi
 
 # The whole suite: lint, unit, view, contract and browser tests (browser: Debian's Chromium).
 test: $(TESTDEPS)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+# The database- and cache-dependent suite (everything but the browser tests) again against
+# PostgreSQL and Redis, e.g. DATABASE_URL=postgres://argil:...@127.0.0.1:5432/argil
+# REDIS_URL=redis://127.0.0.1:6379/15 (pytest creates and drops test_<name>; the cache is
+# cleared between tests, so give it a Redis database of its own). .ci/run starts both.
+test-services: $(TESTDEPS)
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; *) \
+	  echo "test-services: set DATABASE_URL=postgres://..."; exit 1;; esac
+	@case "$$REDIS_URL" in redis://*|rediss://*) ;; *) \
+	  echo "test-services: set REDIS_URL=redis://..."; exit 1;; esac
+	$(PY) -m pytest -q tests --ignore=tests/browser
+
+# Speed: the sandbox, redis-server (when installed) and gunicorn on loopback; prints a table,
+# writes bench/RESULTS.md, fails when a target is missed. About a minute; stops all it started.
+bench: $(RUNTIME)
+	$(PY) bench/run.py
+
+# Load and faults: PostgreSQL and Redis (.ci/services), the sandbox with injected faults, two
+# gunicorns behind a small balancer, 32 editors for 60 s, one outage and one restart; prints a
+# table, writes bench/LOADTEST.md, fails on a 500, a dropped connection or a lost pick. ~2 min.
+loadtest: $(RUNTIME)
+	$(PY) bench/loadtest.py
 
 lint: $(TESTDEPS)
 	$(PY) -m ruff check --fix .

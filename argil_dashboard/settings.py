@@ -4,6 +4,7 @@ Every variable is listed, with its meaning, in README.md and .env.example.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,6 +49,9 @@ ARGIL_API_KEY = os.environ.get("ARGIL_API_KEY", "")
 ARGIL_API_BASE_URL = os.environ.get("ARGIL_API_BASE_URL", "https://api.argil.ai/v1")
 ARGIL_API_TIMEOUT = float(os.environ.get("ARGIL_API_TIMEOUT", "5"))
 ARGIL_CACHE_TTL = int(os.environ.get("ARGIL_CACHE_TTL", "30"))
+# Connections per requests.Session: >= gunicorn's threads (gunicorn.conf.py reads the same
+# GUNICORN_THREADS), so a session shared between threads never waits for or drops a connection.
+ARGIL_API_POOL_MAXSIZE = max(16, int(os.environ.get("GUNICORN_THREADS") or "8"))
 # Set by `manage.py run` when it serves the built-in sandbox instead of the real API.
 ARGIL_SANDBOX = env_bool("ARGIL_SANDBOX", False)
 
@@ -63,11 +67,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Third-party apps
     "django_htmx",
+    "axes",
     # Our apps
     "assets_browser",
 ]
 
 MIDDLEWARE = [
+    # First: its one log line per request times the whole stack and sees every response.
+    "assets_browser.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -80,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as axes asks: turns a locked-out login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "argil_dashboard.urls"
@@ -104,7 +113,13 @@ TEMPLATES = [
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # redis-py waits 5 s by default. A cache read must cost far less than the Argil call
+            # it saves; past this, assets_browser/cache.py treats Redis as down and asks Argil.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -114,6 +129,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Axes first: it refuses a locked-out (username, address) before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assets_browser:browse"
@@ -125,7 +145,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic's output; a relative DJANGO_STATIC_ROOT is taken from the project directory.
+STATIC_ROOT = BASE_DIR / (os.environ.get("DJANGO_STATIC_ROOT") or "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -150,6 +171,27 @@ SESSION_COOKIE_AGE = 60 * 60 * 12  # one working day
 SECURE_REFERRER_POLICY = "same-origin"  # thumbnail hosts must not see our filtered URLs
 X_FRAME_OPTIONS = "DENY"
 
+# Login throttling (django-axes): 5 failed passwords for one username from one address lock that
+# pair out for 15 minutes (answer 429, the lockout page); other addresses and users are unaffected.
+# The lockout lives in the database, so every process on every machine enforces it.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a successful login forgets the earlier failures
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "assets_browser.lockout.lockout_response"
+# The client's address. DJANGO_PROXY_COUNT is how many proxies (load balancer, CDN) stand in front
+# of gunicorn, each appending the address it saw to X-Forwarded-For. 0 (the default): no proxy,
+# REMOTE_ADDR is the client and X-Forwarded-For is ignored (a client could forge it). N >= 1: the
+# client is the N-th X-Forwarded-For entry from the right (ipware counts the proxies listed after
+# the client, hence N - 1); whatever a client put further left is ignored.
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT") or "0")
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PROXY_COUNT else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_COUNT else None
+IPWARE_STRICT = False  # a longer (client-forged) chain still yields the entry counted from right
+
 
 def content_security_policy(upstream_base_url: str) -> dict[str, list[str]]:
     """Scripts and styles only from us; thumbnails and media straight from the URLs the API
@@ -171,11 +213,23 @@ def content_security_policy(upstream_base_url: str) -> dict[str, list[str]]:
 
 SECURE_CSP = content_security_policy(ARGIL_API_BASE_URL)
 
+# JSON lines on stdout (one per request from RequestLogMiddleware, see request_log.py);
+# DJANGO_LOG_FORMAT=plain for people reading a terminal (make run sets it).
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": "assets_browser.request_log.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain" if LOG_FORMAT == "plain" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # Replaces Django's default "django" logger, which would print every line twice.

@@ -14,7 +14,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -492,6 +492,24 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass(frozen=True, slots=True)
+class UpstreamCall:
+    """What one call through ``ArgilClient._request`` cost, for the client's ``on_call`` hook.
+
+    ``path`` is the constant path (ids quoted in): never the base URL, the query or the key.
+    ``duration_s`` includes retries and their waits. ``status`` is None when Argil never
+    answered (timeout, refused connection). ``error`` is what the call raises, if anything; an
+    unreadable 200 body is found later, by the caller, and shows here as a plain 200.
+    """
+
+    method: str
+    path: str
+    status: int | None
+    duration_s: float
+    request_id: str | None = None
+    error: ArgilAPIError | None = None
+
+
 # --- Client ----------------------------------------------------------------------------------
 
 
@@ -511,6 +529,7 @@ class ArgilClient:
         retries: int = DEFAULT_RETRIES,
         retry_after_max: float = RETRY_AFTER_MAX,
         pool_maxsize: int = 16,  # keep >= the web server's threads per process
+        on_call: Callable[[UpstreamCall], None] | None = None,  # e.g. timing and error logs
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
@@ -525,6 +544,7 @@ class ArgilClient:
         self._timeout = timeout
         self._retry = _build_retry(retries, retry_after_max)
         self._pool_maxsize = pool_maxsize
+        self._on_call = on_call
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
@@ -654,6 +674,7 @@ class ArgilClient:
 
         ``path`` is one of this module's constant paths (user values quoted into it).
         """
+        started = time.perf_counter()
         try:
             response = self._session().request(
                 method,
@@ -664,9 +685,40 @@ class ArgilClient:
                 allow_redirects=False,  # requests would forward x-api-key to another host
             )
         except requests.RequestException as exc:
-            raise _transport_error(exc) from exc
-        self._check_response(response, ok)
+            error = _transport_error(exc)
+            self._report(method, path, started, None, error)
+            raise error from exc
+        try:
+            self._check_response(response, ok)
+        except ArgilAPIError as exc:
+            self._report(method, path, started, response, exc)
+            raise
+        self._report(method, path, started, response, None)
         return response
+
+    def _report(
+        self,
+        method: str,
+        path: str,
+        started: float,
+        response: requests.Response | None,
+        error: ArgilAPIError | None,
+    ) -> None:
+        if self._on_call is None:
+            return
+        request_id = None
+        if response is not None:
+            request_id = response.headers.get(HEADER_REQUEST_ID) or None
+        self._on_call(
+            UpstreamCall(
+                method=method,
+                path=path,
+                status=response.status_code if response is not None else None,
+                duration_s=time.perf_counter() - started,
+                request_id=request_id,
+                error=error,
+            )
+        )
 
     def _check_response(self, response: requests.Response, ok: tuple[int, ...]) -> None:
         status = response.status_code
@@ -756,6 +808,7 @@ __all__ = [
     "AssetPage",
     "AssetStatus",
     "AssetType",
+    "UpstreamCall",
     "parse_asset_page",
     "parse_retry_after",
 ]

@@ -4,13 +4,16 @@ The dashboard's query parameters use the API's own names (`type`, `status`, `pag
 so a dashboard URL maps one to one onto the upstream query and can be shared.
 """
 
+import ipaddress
+import re
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.http import QueryDict
 
 from .api import DEFAULT_PAGE_SIZE, AssetStatus, AssetType
+from .models import BOARD_NAME_MAX_LENGTH, NOTE_MAX_LENGTH, Board
 
 PAGE_SIZES = (20, 50, 100)
 # Far beyond any real library, low enough that page * pageSize stays a sane number upstream.
@@ -96,3 +99,133 @@ class BrowseQuery:
         """What the filters are, in words: "ready videos and images"."""
         kinds = " and ".join(TYPE_LABELS[t].lower() for t in self.types) or "assets"
         return f"{STATUS_LABELS[self.status].lower()} {kinds}"
+
+
+# --- Add B-roll by URL -----------------------------------------------------------------------
+
+MAX_NAME_LENGTH = 256  # the API's limit for `name`
+MAX_URL_LENGTH = 2048
+UPLOAD_TYPE_LABELS = {AssetType.VIDEO: "Video", AssetType.IMAGE: "Image"}  # no audio uploads
+HTTP_REFUSED = (
+    "Use an https:// link. Argil downloads the file from the public internet, "
+    "so plain http (and other schemes) are refused."
+)
+PRIVATE_REFUSED = (
+    "This link points at a local or private address. Argil must be able to download the file "
+    "from the public internet: use a public https:// link."
+)
+# Names that only mean something inside a network (RFC 6761, RFC 6762, common internal zones).
+_PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet")
+
+
+def is_private_host(host: str) -> bool:
+    """Loopback, private, link-local or otherwise non-public: a host Argil cannot fetch from.
+
+    Judged from the text only (no DNS lookup: Argil does the fetching, and resolves the name
+    itself); a public name that resolves to a private address is Argil's to refuse.
+    """
+    host = host.lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # a name: "localhost", a single label ("nas") or an internal zone
+        return host == "localhost" or "." not in host or host.endswith(_PRIVATE_SUFFIXES)
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:10.0.0.1 is 10.0.0.1
+    return not (mapped or address).is_global
+
+
+class AddBrollForm(forms.Form):
+    name = forms.CharField(
+        max_length=MAX_NAME_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Harbour at dawn"}),
+    )
+    type = forms.ChoiceField(
+        choices=[(t.value, label) for t, label in UPLOAD_TYPE_LABELS.items()],
+        initial=AssetType.VIDEO.value,
+        widget=forms.RadioSelect,
+    )
+    url = forms.URLField(
+        max_length=MAX_URL_LENGTH,
+        assume_scheme="https",
+        help_text="A public https:// link to the file. Argil downloads and processes it.",
+        widget=forms.URLInput(attrs={"placeholder": "https://", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "add_%s")  # apart from the filter form's ids on one page
+        super().__init__(*args, **kwargs)
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        parts = urlsplit(url)
+        if parts.scheme != "https":
+            raise forms.ValidationError(HTTP_REFUSED, code="https_only")
+        if parts.username or parts.password:
+            raise forms.ValidationError(
+                "Leave user names and passwords out of the link: Argil needs a public file.",
+                code="credentials",
+            )
+        if is_private_host(parts.hostname or ""):
+            raise forms.ValidationError(PRIVATE_REFUSED, code="private_host")
+        return url
+
+    def add_upstream_error(self, message: str) -> None:
+        """Argil's own reason for refusing the asset, next to the field it names (else the URL:
+        a file Argil cannot fetch is the likeliest refusal)."""
+        mentioned = {
+            field: match.start()
+            for field in ("name", "type", "url")
+            if (match := re.search(rf"\b{field}\b", message, re.IGNORECASE))
+        }
+        field = min(mentioned, key=mentioned.__getitem__) if mentioned else "url"
+        self.add_error(field, f"Argil refused this: {message}")
+
+
+# --- Live status -----------------------------------------------------------------------------
+
+MAX_STATUS_IDS = 100  # ids one status poll may ask about (a full grid page is 100 at most)
+_UUID_RE = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def status_ids(data: QueryDict) -> list[str] | None:
+    """The distinct asset ids of a status poll, in order; None if any is not a UUID or too many."""
+    ids = list(dict.fromkeys(value.strip() for value in data.getlist("id")))
+    if not ids or len(ids) > MAX_STATUS_IDS or not all(_UUID_RE.fullmatch(i) for i in ids):
+        return None
+    return ids
+
+
+# --- Boards ----------------------------------------------------------------------------------
+
+
+class BoardNameForm(forms.Form):
+    """A board's name: new or renamed. Unique per editor, whatever the letter case."""
+
+    name = forms.CharField(
+        max_length=BOARD_NAME_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "placeholder": "Spring launch B-roll"}
+        ),
+    )
+
+    def __init__(self, *args, owner, board: Board | None = None, **kwargs) -> None:
+        self.owner = owner
+        self.board = board  # the board being renamed; None for a new one
+        kwargs.setdefault("auto_id", f"board-{board.pk if board else 'new'}-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())  # no stray or doubled spaces
+        others = Board.objects.filter(owner=self.owner, name__iexact=name)
+        if self.board is not None:
+            others = others.exclude(pk=self.board.pk)
+        if others.exists():
+            raise forms.ValidationError(f"You already have a board called “{name}”.", code="taken")
+        return name
+
+
+class PickNoteForm(forms.Form):
+    note = forms.CharField(max_length=NOTE_MAX_LENGTH, required=False)
+
+
+class PickMoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])

@@ -7,4 +7,21 @@ app_name = "assets_browser"
 urlpatterns = [
     path("", views.browse, name="browse"),
     path("healthz", views.healthz, name="healthz"),
+    # Preview, live status, add by URL. str, not uuid: a malformed id gets our own 404 page.
+    path("assets/status/", views.asset_status, name="asset_status"),
+    path("assets/new/", views.asset_create, name="asset_create"),
+    path("assets/<str:asset_id>/", views.asset_detail, name="asset_detail"),
+    # Boards of picks, and their export for POST /videos
+    path("boards/", views.board_list, name="board_list"),
+    path("boards/new/", views.board_create, name="board_create"),
+    path("boards/switch/", views.board_switch, name="board_switch"),
+    path("boards/<int:board_id>/", views.board_detail, name="board_detail"),
+    path("boards/<int:board_id>/rename/", views.board_rename, name="board_rename"),
+    path("boards/<int:board_id>/delete/", views.board_delete, name="board_delete"),
+    path("boards/<int:board_id>/clear/", views.board_clear, name="board_clear"),
+    path("boards/<int:board_id>/export/", views.board_export, name="board_export"),
+    path("picks/<str:asset_id>/toggle/", views.pick_toggle, name="pick_toggle"),
+    path("picks/<int:pick_id>/move/", views.pick_move, name="pick_move"),
+    path("picks/<int:pick_id>/remove/", views.pick_remove, name="pick_remove"),
+    path("picks/<int:pick_id>/note/", views.pick_note, name="pick_note"),
 ]

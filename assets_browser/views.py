@@ -1,16 +1,35 @@
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
-from . import errors, services
-from .api import ArgilAPIError
-from .forms import PAGE_SIZES, STATUS_LABELS, TYPE_LABELS, BrowseQuery
+from . import boards, errors, services
+from .api import ArgilAPIError, ArgilBadRequest, ArgilNotFound, Asset, AssetStatus, AssetType
+from .forms import (
+    MAX_STATUS_IDS,
+    PAGE_SIZES,
+    STATUS_LABELS,
+    TYPE_LABELS,
+    AddBrollForm,
+    BoardNameForm,
+    BrowseQuery,
+    PickMoveForm,
+    PickNoteForm,
+    status_ids,
+)
+from .models import Board, Pick
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -25,10 +44,14 @@ def wants_fragment(request: HtmxHttpRequest) -> bool:
 
 # Browse
 
+# A preload of the next page (htmx preload extension, on hover or focus) may be kept by the
+# browser this long, so the click that follows reuses it instead of asking again. Everything
+# else stays private, no-cache: README.md, "Speed", says why this is safe.
+PRELOAD_MAX_AGE = 10
+
 
 @require_GET
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
-@cache_control(private=True, no_cache=True)
 def browse(request: HtmxHttpRequest) -> HttpResponse:
     query, notices = BrowseQuery.from_querydict(request.GET)
     context = {
@@ -37,7 +60,11 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         "type_labels": TYPE_LABELS,
         "status_labels": STATUS_LABELS,
         "page_sizes": PAGE_SIZES,
+        "add_form": AddBrollForm(),
     }
+    # The tray, and what the Pick toggles show as picked (derived from it: no query per card).
+    context["tray"] = tray = boards.tray_for(request.user)
+    context["picked_ids"] = tray.picked_ids
     status = 200
     try:
         listing = services.list_assets(query)
@@ -60,6 +87,109 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         push_url(response, request.path + query.querystring().rstrip("?"))
     if (problem := context.get("problem")) and problem.retry_after:
         response["Retry-After"] = str(problem.retry_after)
+    preload = request.headers.get("HX-Preloaded") == "true" and wants_fragment(request)
+    if preload and status == 200 and not listing.is_stale:
+        patch_cache_control(response, private=True, max_age=PRELOAD_MAX_AGE)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+# Preview
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@cache_control(private=True, no_cache=True)
+def asset_detail(request: HtmxHttpRequest, asset_id: str) -> HttpResponse:
+    """One asset: a full page (deep link), or the preview dialog's content for htmx."""
+    context: dict = {"picked_ids": boards.picked_ids(request.user)}  # its Pick toggle's state
+    status = 200
+    try:
+        context["asset"] = services.get_asset(asset_id)  # not a UUID: ArgilNotFound, no call
+    except ArgilAPIError as exc:
+        context["problem"] = problem = errors.describe(exc)
+        status = problem.status_code
+    template = "assets_browser/asset_detail.html"
+    if wants_fragment(request):
+        template += "#asset-preview"
+    return _with_retry_after(render(request, template, context, status=status), context)
+
+
+# Live status
+
+# Upstream calls per status poll, at most 1 + STATUS_LOOKUPS_PER_POLL = 11, however many ids:
+# one list of the PROCESSING assets (pageSize 100), then get_asset for at most this many of the
+# asked ids missing from it (settled, deleted, or beyond the first 100); the rest wait for the
+# next poll, since their cards stay PROCESSING.
+STATUS_LOOKUPS_PER_POLL = 10
+
+
+@require_GET
+@cache_control(private=True, no_store=True)
+def asset_status(request: HtmxHttpRequest) -> HttpResponse:
+    """Cards that stopped PROCESSING, as out-of-band swaps for the page's live-status poll."""
+    ids = status_ids(request.GET)
+    if ids is None:
+        return HttpResponseBadRequest(f"Give 1 to {MAX_STATUS_IDS} asset ids (UUIDs) as ?id=…")
+    try:
+        processing = services.processing_asset_ids()
+    except ArgilAPIError as exc:  # nothing to swap: the poll backs off and asks again
+        problem = errors.describe(exc)
+        return _with_retry_after(HttpResponse(status=problem.status_code), {"problem": problem})
+    settled, gone = [], []
+    for asset_id in [i for i in ids if i not in processing][:STATUS_LOOKUPS_PER_POLL]:
+        try:
+            asset = services.get_asset(asset_id)
+        except ArgilNotFound:
+            gone.append(asset_id)
+        except ArgilAPIError:
+            break  # the rest are asked about again on the next poll
+        else:
+            if asset.status != AssetStatus.PROCESSING:
+                settled.append(asset)
+    context = {"assets": settled, "gone": gone}
+    return render(request, "assets_browser/asset_status.html", context)
+
+
+# Add B-roll by URL
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@cache_control(private=True, no_cache=True)
+def asset_create(request: HtmxHttpRequest) -> HttpResponse:
+    """The add-by-URL form: htmx swaps it in place (422 with the errors); without JS, a page."""
+    form = AddBrollForm(request.POST if request.method == "POST" else None)
+    context: dict = {"form": form}
+    status = 200
+    if form.is_bound:
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                asset = services.create_asset(
+                    name=data["name"], type=AssetType(data["type"]), url=data["url"]
+                )
+            except ArgilBadRequest as exc:
+                form.add_upstream_error(exc.message)
+            except ArgilAPIError as exc:
+                context["problem"] = problem = errors.describe(exc)
+                status = problem.status_code
+            else:
+                if not wants_fragment(request):
+                    return redirect("assets_browser:asset_detail", asset_id=asset.id)
+                context = {"form": AddBrollForm(), "created": asset}
+                status = 200
+    template = "assets_browser/asset_create.html"
+    if wants_fragment(request):
+        template += "#add-broll-form"
+    return _with_retry_after(render(request, template, context, status=status), context)
+
+
+def _with_retry_after(response: HttpResponse, context: dict) -> HttpResponse:
+    if (problem := context.get("problem")) and problem.retry_after:
+        response["Retry-After"] = str(problem.retry_after)
     return response
 
 
@@ -77,3 +207,304 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "sandbox": settings.ARGIL_SANDBOX,
         }
     )
+
+
+# Boards
+#
+# Every board and pick is looked up through boards.boards_of(user) / boards.picks_of(user):
+# another editor's id is a 404. A change answers htmx with the tray (its swap target) plus the
+# Pick toggles on the page whose state changed, out of band; without JS, it redirects back.
+
+
+def _shown_ids(request: HttpRequest) -> list[str]:
+    """Asset ids whose Pick toggle is on the editor's page (htmx sends them: hx-include)."""
+    return boards.clean_asset_ids(request.POST.getlist("shown"))
+
+
+def _back(request: HttpRequest, *, avoid: str = "") -> HttpResponse:
+    """After a no-JS POST: back to the page the form was on (same site only)."""
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if not safe or (avoid and target.startswith(avoid)):
+        target = reverse("assets_browser:browse")
+    return redirect(target)
+
+
+def _render_board(
+    request: HtmxHttpRequest, board: Board | None, *, status: int = 200, **extra
+) -> HttpResponse:
+    """A board's page, or (htmx) its tray: one context for both."""
+    context = {"tray": boards.tray_for(request.user, board), **extra}
+    template = "assets_browser/board_detail.html"
+    if wants_fragment(request):
+        template = "assets_browser/includes/tray.html#tray"
+    return render(request, template, context, status=status)
+
+
+def _board_changed(
+    request: HtmxHttpRequest,
+    board: Board | None,
+    *,
+    changed: Iterable[boards.PickableAsset] = (),
+    status: int = 200,
+    toggles: list[boards.PickableAsset | Asset] | None = None,
+    tray_oob: bool = False,
+    avoid: str = "",
+    **extra,
+) -> HttpResponse:
+    """The answer to a board POST: the tray (``board``, else the current one) and the changed
+    Pick toggles on the page; without JS, back to the page (or, on a refusal, the board page)."""
+    if not request.htmx:
+        if status < 400:
+            return _back(request, avoid=avoid)
+        return _render_board(request, board, status=status, **extra)
+    tray = boards.tray_for(request.user, board)
+    if toggles is None:
+        toggles = boards.toggles_to_refresh(_shown_ids(request), changed)
+    picked = tray.picked_ids if tray.is_current else None
+    if toggles and picked is None:
+        picked = boards.picked_ids(request.user)
+    context = {
+        "tray": tray if (not tray_oob or "tray" in request.POST) else None,
+        "tray_oob": tray_oob,
+        "toggles": toggles,
+        "picked_ids": picked or frozenset(),
+        **extra,
+    }
+    return render(
+        request, "assets_browser/includes/tray.html#tray-response", context, status=status
+    )
+
+
+def _owned_board(request: HttpRequest, board_id: int) -> Board:
+    return get_object_or_404(boards.boards_of(request.user), pk=board_id)
+
+
+def _owned_pick(request: HttpRequest, pick_id: int) -> Pick:
+    return get_object_or_404(boards.picks_of(request.user), pk=pick_id)
+
+
+@require_GET
+@cache_control(private=True, no_cache=True)
+def board_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Every board of the editor's, with a form for a new one."""
+    current = boards.current_board(request.user)
+    context = {
+        "boards": boards.boards_of(request.user)
+        .annotate(pick_count=Count("picks"))
+        .prefetch_related("picks"),
+        "current": current,
+        "create_form": BoardNameForm(owner=request.user),
+    }
+    return render(request, "assets_browser/board_list.html", context)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def board_create(request: HtmxHttpRequest) -> HttpResponse:
+    form = BoardNameForm(request.POST, owner=request.user)
+    old = boards.current_board(request.user)
+    if form.is_valid():
+        try:
+            board = boards.create_board(request.user, form.cleaned_data["name"])
+        except IntegrityError:  # the same name, created a moment ago in another tab
+            form.add_error("name", "You already have a board with this name.")
+        else:
+            changed = boards.shown_picks(old, _shown_ids(request))
+            return _board_changed(request, board, changed=changed)
+    return _board_changed(request, old, status=422, create_form=form)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def board_switch(request: HtmxHttpRequest) -> HttpResponse:
+    """Make another of the editor's boards the one Pick adds to (`board` = its id)."""
+    board_id = request.POST.get("board", "")
+    if not board_id.isascii() or not board_id.isdigit():
+        raise Http404("No such board.")
+    board = _owned_board(request, int(board_id))
+    shown = _shown_ids(request)
+    changed = boards.shown_picks(boards.current_board(request.user), shown)
+    boards.set_current(request.user, board)
+    changed += boards.shown_picks(board, shown)
+    return _board_changed(request, board, changed=changed)
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@cache_control(private=True, no_cache=True)
+def board_detail(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
+    """A board's page; for htmx, its tray (a confirmation's Cancel comes back here)."""
+    return _render_board(request, _owned_board(request, board_id))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def board_rename(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
+    board = _owned_board(request, board_id)
+    form = BoardNameForm(request.POST, owner=request.user, board=board)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                boards.rename_board(board, form.cleaned_data["name"])
+        except IntegrityError:
+            form.add_error("name", "You already have a board with this name.")
+        else:
+            return _board_changed(request, board)
+        board.refresh_from_db()
+    return _board_changed(request, board, status=422, rename_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@cache_control(private=True, no_cache=True)
+def board_delete(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
+    """GET asks for confirmation (in the tray, or a page); POST deletes the board and its picks."""
+    board = _owned_board(request, board_id)
+    if request.method == "GET":
+        return _render_board(request, board, confirm="delete")
+    board_url = reverse("assets_browser:board_detail", args=[board.pk])
+    shown = _shown_ids(request)
+    changed = boards.shown_picks(board, shown)
+    successor = boards.delete_board(request.user, board)
+    changed += boards.shown_picks(successor, shown)
+    return _board_changed(request, successor, changed=changed, avoid=board_url)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@cache_control(private=True, no_cache=True)
+def board_clear(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
+    """GET asks for confirmation; POST removes every pick from the board (the board stays)."""
+    board = _owned_board(request, board_id)
+    if request.method == "GET":
+        return _render_board(request, board, confirm="clear")
+    removed = boards.clear_board(board)
+    changed = [boards.PickableAsset.from_pick(p) for p in removed]
+    return _board_changed(request, board, changed=changed)
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@cache_control(private=True, no_cache=True)
+def board_export(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
+    """The export for POST /videos: a preview (page, or the export dialog's content for htmx),
+    or with ?format=json|csv a download. Every pick is checked with Argil first: picks that are
+    gone or not READY are left out and listed (X-Export-Excluded on downloads); if Argil
+    cannot answer, nothing is exported."""
+    board = _owned_board(request, board_id)
+    fmt = request.GET.get("format", "")
+    if fmt not in ("", "json", "csv"):
+        return HttpResponseBadRequest("format must be json or csv", content_type="text/plain")
+    context: dict = {"board": board}
+    try:
+        export = boards.check_board(board)
+    except ArgilAPIError as exc:
+        problem = errors.describe(exc)
+        if fmt:
+            message = f"Nothing was exported. {problem.title}: {problem.detail}\n"
+            response = HttpResponse(message, status=problem.status_code, content_type="text/plain")
+            return _with_retry_after(response, {"problem": problem})
+        context["problem"] = problem
+        status = problem.status_code
+    else:
+        if fmt:
+            return _export_download(export, fmt)
+        context["export"] = export
+        status = 200
+    template = "assets_browser/board_export.html"
+    if wants_fragment(request):
+        template += "#export-preview"
+    return _with_retry_after(render(request, template, context, status=status), context)
+
+
+def _export_download(export: boards.BoardExport, fmt: str) -> HttpResponse:
+    if fmt == "json":
+        response = HttpResponse(export.json_text(), content_type="application/json")
+    else:
+        response = HttpResponse(export.csv_text(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, export.filename(fmt))
+    # What was left out, for whoever reads the headers (the preview lists them by name).
+    response["X-Export-Excluded"] = str(len(export.flagged))
+    return response
+
+
+# Picks
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def pick_toggle(request: HtmxHttpRequest, asset_id: str) -> HttpResponse:
+    """Add an asset to the current board (action=add) or take it off (action=remove); without
+    an action, whichever it is not. Only the id comes from the page: what is stored comes from
+    Argil, and only a READY asset is taken."""
+    ids = boards.clean_asset_ids([asset_id])  # a UUID, lower-cased, as picks store it
+    if not ids:
+        raise Http404("No such asset.")
+    asset_key = ids[0]
+    action = request.POST.get("action")
+    if action not in ("add", "remove"):
+        action = "remove" if asset_key in boards.picked_ids(request.user) else "add"
+    shown: boards.PickableAsset | Asset = boards.PickableAsset(id=asset_key, name=None)
+    error, status = "", 200
+    if action == "remove":
+        removed = boards.remove_pick(request.user, asset_key)
+        if removed is not None:
+            shown = boards.PickableAsset.from_pick(removed)
+    else:
+        try:
+            shown = services.get_asset(asset_key)
+            boards.add_pick(request.user, shown)
+        except ArgilAPIError as exc:
+            problem = errors.describe(exc)
+            error, status = problem.title, problem.status_code
+        except boards.PickRefused as exc:
+            error, status = exc.message, 409
+    if not request.htmx and status >= 400:
+        return _render_board(request, None, status=status, tray_error=error)
+    # Only the toggle and (when the page has one) the tray change: both out of band, so every
+    # copy of this toggle (card, preview dialog) follows.
+    return _board_changed(
+        request, None, toggles=[shown], status=status, tray_oob=True, pick_error=error
+    )
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def pick_move(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
+    """Move a pick one place up or down the board (direction=up|down)."""
+    pick = _owned_pick(request, pick_id)
+    form = PickMoveForm(request.POST)
+    if not form.is_valid():
+        return _board_changed(request, pick.board, status=400, tray_error="Move a pick up or down.")
+    boards.move_pick(pick, form.cleaned_data["direction"])
+    return _board_changed(request, pick.board)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def pick_remove(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
+    pick = _owned_pick(request, pick_id)
+    boards.delete_pick(pick)
+    return _board_changed(request, pick.board, changed=[boards.PickableAsset.from_pick(pick)])
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def pick_note(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
+    """Save a pick's note; htmx swaps just the note form (focus stays where the editor is)."""
+    pick = _owned_pick(request, pick_id)
+    form = PickNoteForm(request.POST)
+    saved = form.is_valid()
+    if saved:
+        boards.set_note(pick, form.cleaned_data["note"])
+    status = 200 if saved else 422
+    if not request.htmx:
+        if saved:
+            return _back(request)
+        error = " ".join(form.errors.get("note", []))
+        return _render_board(request, pick.board, status=status, tray_error=error)
+    context = {"pick": pick, "note_form": form, "note_saved": saved}
+    return render(request, "assets_browser/includes/tray.html#pick-note", context, status=status)

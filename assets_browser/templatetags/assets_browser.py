@@ -61,3 +61,33 @@ def pager(query: BrowseQuery, page) -> dict:
         for n in numbers
     ]
     return {"query": query, "page": page, "links": links}
+
+
+# --- Boards and picks ------------------------------------------------------------------------
+
+
+@register.filter
+def pick_blocked_reason(status: str) -> str:
+    """Why an asset cannot be picked ("Processing — can be picked once ready"), "" if it can."""
+    from ..boards import blocked_reason  # boards imports this module (http_url)
+
+    return blocked_reason(status)
+
+
+# Views that render whole pages; other requests (fragments, polls) are not a page to go back to.
+PAGE_VIEWS = frozenset({"browse", "asset_detail", "board_list", "board_detail"})
+
+
+@register.simple_tag(takes_context=True)
+def return_path(context) -> str:
+    """Where a no-JS form POST comes back to: the page the editor is on ("": the library)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    htmx = getattr(request, "htmx", None)
+    if htmx:  # a fragment: the page is the one htmx says it is on
+        return htmx.current_url_abs_path or ""
+    match = request.resolver_match
+    if match is None or match.url_name not in PAGE_VIEWS:
+        return ""
+    return request.get_full_path()

@@ -6,6 +6,7 @@ document.documentElement.classList.add("js");
 // The results region says it is busy while htmx replaces it, for screen readers.
 document.addEventListener("htmx:beforeRequest", (event) => {
   const target = event.detail.target;
+  if (isPreload(event)) return; // a preload swaps nothing: the results are not busy
   if (target && target.id === "results") target.setAttribute("aria-busy", "true");
 });
 
@@ -22,3 +23,416 @@ document.addEventListener("htmx:afterSettle", (event) => {
     }
   }
 });
+
+// --- Speed: preload the next page ------------------------------------------------------------
+// The preload extension (hx-ext="preload" on the pager) fetches "Next page" on hover; keyboard
+// editors get the same when the link takes focus. The browser keeps that answer a few seconds
+// (Cache-Control: private, max-age=10 on preloads only), so the click that follows is instant.
+
+function isPreload(event) {
+  const headers = event.detail.requestConfig && event.detail.requestConfig.headers;
+  return Boolean(headers && headers["HX-Preloaded"] === "true");
+}
+
+document.addEventListener("focusin", (event) => {
+  const link = event.target.closest && event.target.closest("a[preload]");
+  if (link) link.dispatchEvent(new MouseEvent("mouseover"));
+});
+// --- End of speed ----------------------------------------------------------------------------
+
+// --- Preview, hover preview, live status, add by URL (issue 4A) ------------------------------
+// Card links load /assets/<id>/ into the <dialog id="preview"> with htmx; we open it after the
+// swap, step through the grid with ←/→, and hand focus back to the card on close. Video cards
+// play a muted clip on hover. PROCESSING cards are polled in one batched request, backing off.
+(() => {
+  const previewDialog = () => document.getElementById("preview");
+  let shownId = null; // the asset the dialog shows (or is loading)
+
+  function cardLinkFor(assetId) {
+    const card = assetId && document.getElementById("asset-" + assetId);
+    return card ? card.querySelector(".card-link") : null;
+  }
+
+  function gridCards() {
+    return Array.from(document.querySelectorAll("#asset-grid > .card"));
+  }
+
+  function neighbour(delta) {
+    const cards = gridCards();
+    const index = cards.findIndex((card) => card.dataset.assetId === shownId);
+    return index < 0 ? null : cards[index + delta] || null;
+  }
+
+  function updateStepButtons(dialog) {
+    dialog.querySelectorAll("[data-preview-step]").forEach((button) => {
+      button.disabled = !neighbour(Number(button.dataset.previewStep));
+    });
+  }
+
+  function step(delta) {
+    const card = neighbour(delta);
+    const link = card && card.querySelector(".card-link");
+    if (!link) return;
+    htmx.ajax("GET", link.getAttribute("href"), {
+      source: link,
+      target: "#preview-body",
+      swap: "innerHTML",
+    });
+  }
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const dialog = previewDialog();
+    if (!dialog || !event.detail.target || event.detail.target.id !== "preview-body") return;
+    const card = event.detail.elt.closest && event.detail.elt.closest(".card");
+    if (card) shownId = card.dataset.assetId;
+    dialog.classList.add("is-loading");
+  });
+
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const dialog = previewDialog();
+    if (dialog && event.detail.target && event.detail.target.id === "preview-body") {
+      dialog.classList.remove("is-loading");
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const dialog = previewDialog();
+    if (!dialog || !dialog.contains(event.target)) return; // #preview-body, or a retried .preview
+    updateStepButtons(dialog);
+    if (!dialog.open) {
+      dialog.showModal();
+    } else if (!dialog.contains(document.activeElement) || document.activeElement === dialog) {
+      // Stepping replaced what had focus (a player, the copy button): land on the new title.
+      const title = dialog.querySelector("#preview-title");
+      if (title) {
+        title.setAttribute("tabindex", "-1");
+        title.focus({ preventScroll: true });
+      }
+    }
+  });
+
+  document.addEventListener("click", (event) => {
+    const dialog = previewDialog();
+    if (!dialog) return;
+    const stepButton = event.target.closest && event.target.closest("[data-preview-step]");
+    if (stepButton && dialog.contains(stepButton)) step(Number(stepButton.dataset.previewStep));
+    if (event.target === dialog) dialog.close(); // a click on the backdrop
+  });
+
+  // Capture phase, so page-level shortcuts (the pager's ←/→) never see keys meant for the dialog.
+  window.addEventListener(
+    "keydown",
+    (event) => {
+      const dialog = previewDialog();
+      if (!dialog || !dialog.open || event.defaultPrevented) return;
+      if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+      if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      const inControl = event.target.closest && event.target.closest("video, audio, input, select, textarea");
+      if (inControl) return; // ←/→ seek a player or move a caret there
+      event.preventDefault();
+      event.stopPropagation();
+      step(event.key === "ArrowLeft" ? -1 : 1);
+    },
+    true,
+  );
+
+  document.addEventListener(
+    "close",
+    (event) => {
+      const dialog = previewDialog();
+      if (event.target !== dialog) return;
+      dialog.querySelector("#preview-body").replaceChildren(); // stops any playback
+      const link = cardLinkFor(shownId);
+      if (link) link.focus();
+      shownId = null;
+    },
+    true, // "close" does not bubble
+  );
+
+  // Copy the asset id (Clipboard API; a secure context: https, or localhost in development).
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    const status = button.parentElement.querySelector(".copy-status");
+    try {
+      await navigator.clipboard.writeText(button.dataset.copy);
+      status.textContent = "Copied";
+      status.classList.add("is-ok");
+    } catch {
+      status.textContent = "Copy blocked: select the ID and copy it";
+      status.classList.remove("is-ok");
+      const code = button.parentElement.querySelector("code");
+      if (code) window.getSelection().selectAllChildren(code);
+    }
+  });
+
+  // Hover preview: a muted, looping clip over a video card's thumbnail after a short hover.
+  // Nothing loads until then: the <video> is created here and removed when the pointer leaves.
+  const HOVER_DELAY_MS = 400;
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+  let hoverCard = null;
+  let hoverTimer = 0;
+
+  function stopHoverPreview() {
+    window.clearTimeout(hoverTimer);
+    hoverTimer = 0;
+    if (hoverCard) {
+      hoverCard.querySelectorAll(".hover-preview").forEach((video) => {
+        video.pause();
+        video.removeAttribute("src");
+        video.load(); // drops the connection
+        video.remove();
+      });
+    }
+    hoverCard = null;
+  }
+
+  function startHoverPreview(card) {
+    const thumb = card.querySelector(".thumb");
+    const src = card.dataset.previewSrc || "";
+    if (!thumb || !/^https?:\/\//i.test(src)) return; // the server only sends http(s)
+    const video = document.createElement("video");
+    video.className = "hover-preview";
+    video.muted = true;
+    video.defaultMuted = true;
+    video.loop = true;
+    video.playsInline = true;
+    video.setAttribute("aria-hidden", "true");
+    video.addEventListener("playing", () => video.classList.add("is-playing"), { once: true });
+    video.src = src;
+    thumb.append(video);
+    video.play().catch(() => {}); // autoplay refused: the thumbnail simply stays
+  }
+
+  document.addEventListener("pointerover", (event) => {
+    if (event.pointerType === "touch" || reducedMotion.matches) return;
+    const card = event.target.closest && event.target.closest(".card[data-preview-src]");
+    if (!card || card === hoverCard) return;
+    stopHoverPreview();
+    hoverCard = card;
+    hoverTimer = window.setTimeout(() => startHoverPreview(card), HOVER_DELAY_MS);
+  });
+
+  document.addEventListener("pointerout", (event) => {
+    if (hoverCard && !(event.relatedTarget && hoverCard.contains(event.relatedTarget))) {
+      stopHoverPreview();
+    }
+  });
+
+  // Live status: while PROCESSING cards are on the page, ask about all of them in ONE request,
+  // at 2, 3, 5, 8, 13 s, then every 15 s, for at most 10 minutes from the last new one.
+  // The answer holds only the cards that settled, swapped out-of-band by their ids.
+  const POLL_DELAYS_MS = [2000, 3000, 5000, 8000, 13000, 15000];
+  const POLL_FOR_MS = 10 * 60 * 1000;
+  const POLL_MAX_IDS = 100; // what the status endpoint accepts
+  const seenPending = new Set();
+  let pollTimer = 0;
+  let pollStep = 0;
+  let pollSince = 0;
+  let polling = false;
+
+  function pendingIds() {
+    return Array.from(document.querySelectorAll('.card[data-status="PROCESSING"]'))
+      .map((card) => card.dataset.assetId)
+      .slice(0, POLL_MAX_IDS);
+  }
+
+  function schedulePoll(wait) {
+    window.clearTimeout(pollTimer);
+    pollTimer = window.setTimeout(poll, wait);
+  }
+
+  function nextDelay() {
+    return POLL_DELAYS_MS[Math.min(pollStep++, POLL_DELAYS_MS.length - 1)];
+  }
+
+  // After every swap: new PROCESSING cards (an upload, another page) restart the schedule.
+  function watchPending() {
+    const ids = pendingIds();
+    const fresh = ids.filter((id) => !seenPending.has(id));
+    fresh.forEach((id) => seenPending.add(id));
+    if (fresh.length) {
+      pollStep = 0;
+      pollSince = Date.now();
+      if (!polling) schedulePoll(nextDelay());
+    }
+  }
+
+  async function poll() {
+    const browse = document.querySelector("[data-status-url]");
+    const ids = pendingIds();
+    if (!browse || !ids.length || Date.now() - pollSince > POLL_FOR_MS) return; // done
+    let wait = nextDelay();
+    if (!document.hidden) {
+      polling = true;
+      const query = new URLSearchParams(ids.map((id) => ["id", id]));
+      try {
+        const response = await fetch(browse.dataset.statusUrl + "?" + query, {
+          headers: { "HX-Request": "true" },
+          credentials: "same-origin",
+        });
+        if (response.headers.get("HX-Redirect")) return; // signed out: stop quietly
+        if (response.ok) {
+          const html = await response.text();
+          const focused = document.activeElement && document.activeElement.closest(".card");
+          htmx.swap(document.body, html, { swapStyle: "none" });
+          if (focused && !focused.isConnected) {
+            const link = cardLinkFor(focused.dataset.assetId); // keep a keyboard user's place
+            if (link) link.focus({ preventScroll: true });
+          }
+        } else {
+          const retryAfter = Number(response.headers.get("Retry-After")) * 1000;
+          if (retryAfter > wait) wait = retryAfter;
+        }
+      } catch {
+        // Offline or the server restarting: try again after the next delay.
+      } finally {
+        polling = false;
+      }
+    }
+    if (pendingIds().length) schedulePoll(wait);
+  }
+
+  document.addEventListener("htmx:afterSettle", watchPending);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watchPending);
+  } else {
+    watchPending();
+  }
+
+  // Add by URL: after a refusal, focus the first field in error; after a success, the name.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const form = event.target; // the new form (it replaced itself)
+    if (form.id !== "add-broll") return;
+    const field = form.querySelector('[aria-invalid="true"]') || form.querySelector("input[name=name]");
+    if (field) field.focus();
+  });
+})();
+// --- End of preview --------------------------------------------------------------------------
+
+// --- Boards: Pick toggles, the tray, the export dialog (issue 4B) ----------------------------
+// Every change posts with htmx; the server answers with the tray and the Pick toggles whose
+// state changed (out of band). This section keeps focus and the phone sheet's state across
+// those swaps, opens the export dialog, and copies export text.
+(() => {
+  const root = document.documentElement;
+
+  // Phones and narrow windows: the tray is a bottom bar; "Show" opens it into a sheet. The
+  // state lives on <html>, so it survives the tray being replaced after every change.
+  function syncTrayToggle() {
+    const open = root.classList.contains("tray-open");
+    document.querySelectorAll("[data-tray-toggle]").forEach((button) => {
+      button.setAttribute("aria-expanded", String(open));
+      const label = button.querySelector(".tray-toggle-label");
+      if (label) label.textContent = open ? "Hide" : "Show";
+    });
+  }
+
+  document.addEventListener("click", (event) => {
+    const toggle = event.target.closest && event.target.closest("[data-tray-toggle]");
+    if (!toggle) return;
+    root.classList.toggle("tray-open");
+    syncTrayToggle();
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !root.classList.contains("tray-open")) return;
+    const tray = document.getElementById("tray");
+    if (!tray || !tray.contains(event.target)) return;
+    root.classList.remove("tray-open");
+    syncTrayToggle();
+    const toggle = tray.querySelector("[data-tray-toggle]");
+    if (toggle) toggle.focus();
+  });
+
+  // A Pick toggle is replaced (every copy: card and preview dialog) after a click; keep
+  // keyboard focus on the copy that was used.
+  let pickFocus = null;
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const toggle = event.detail.elt.closest && event.detail.elt.closest("[data-pick-toggle]");
+    pickFocus =
+      toggle && toggle.contains(document.activeElement)
+        ? { parent: toggle.parentElement, id: toggle.dataset.pickToggle }
+        : null;
+  });
+
+  document.addEventListener("htmx:afterRequest", () => {
+    if (!pickFocus) return;
+    const { parent, id } = pickFocus;
+    pickFocus = null;
+    const toggle = Array.from(parent.querySelectorAll("[data-pick-toggle]")).find(
+      (each) => each.dataset.pickToggle === id,
+    );
+    const button = toggle && toggle.querySelector("button:not(:disabled)");
+    if (button) button.focus({ preventScroll: true });
+  });
+
+  // After the tray is replaced: a confirmation or a refused field takes focus; otherwise, if
+  // what had focus is gone (htmx keeps focus on elements with a stable id), the tray's title.
+  function afterTraySwap(tray) {
+    syncTrayToggle();
+    const target =
+      tray.querySelector("[data-autofocus]") || tray.querySelector('[aria-invalid="true"]');
+    if (target) {
+      target.focus();
+    } else if (document.activeElement === document.body) {
+      const title = tray.querySelector("#tray-title");
+      if (title) title.focus({ preventScroll: true });
+    }
+  }
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    // Only when the tray was the request's target (a tray form), not an out-of-band copy of it
+    // (after a Pick on a card, focus belongs to that card's toggle).
+    const requested = event.detail.target;
+    if (event.target.id === "tray" && requested && requested.id === "tray") {
+      afterTraySwap(event.target);
+    } else if (event.target.id === "tray") {
+      syncTrayToggle();
+    }
+    if (event.target.id === "export-panel") {
+      const dialog = document.getElementById("export-dialog");
+      if (dialog && !dialog.open) dialog.showModal();
+    }
+  });
+
+  document.addEventListener(
+    "close",
+    (event) => {
+      if (event.target.id !== "export-dialog") return;
+      event.target.querySelector("#export-panel").replaceChildren();
+    },
+    true, // "close" does not bubble
+  );
+
+  // Copy the export's JSON or CSV (Clipboard API: https, or localhost in development).
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest && event.target.closest("[data-copy-target]");
+    if (!button) return;
+    const source = document.getElementById(button.dataset.copyTarget);
+    const status = button.parentElement.querySelector(".copy-status");
+    if (!source || !status) return;
+    try {
+      await navigator.clipboard.writeText(source.textContent);
+      status.textContent = "Copied";
+      status.classList.add("is-ok");
+    } catch {
+      window.getSelection().selectAllChildren(source);
+      status.textContent = "Copy blocked: the text is selected, press Ctrl+C";
+      status.classList.remove("is-ok");
+    }
+  });
+
+  // A thumbnail URL kept on a pick may expire: show the type icon underneath instead.
+  document.addEventListener(
+    "error",
+    (event) => {
+      const img = event.target;
+      if (img.tagName === "IMG" && img.closest(".tray-thumb, .tray-strip-thumb")) img.remove();
+    },
+    true, // "error" does not bubble
+  );
+
+  syncTrayToggle();
+})();
+// --- End of boards ---------------------------------------------------------------------------

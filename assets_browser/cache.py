@@ -1,0 +1,378 @@
+"""Upstream answers in Django's cache: short TTLs, one call per cold query, stale-if-error.
+
+What is stored is Argil's own JSON (plain dicts, lists, strings and numbers), never a rendered
+page and never the API key: it pickles alike in LocMem and Redis, and every page is still
+rendered for the editor who asked (so CSRF tokens, nonces and user names are never shared).
+
+Keys are short ASCII without spaces (memcached-safe, far below 250 characters):
+
+    argil:<scope>:gen                  generation of every asset list; invalidate_lists() bumps it
+    argil:<scope>:list:<digest>        an entry for one canonical list query
+    argil:<scope>:asset:<digest>       an entry for one asset
+    <entry key>:lock                   the single-flight lock while one process asks Argil
+    argil:<scope>:down                 set while Argil fails: stale copies are served at once
+
+``scope`` is sha256(base URL, API key) cut to 16 hex digits: one upstream workspace, never the
+key itself. An entry is ``{"value", "fetched_at", "fresh_until", "generation"}`` kept for
+STALE_TTL (the hard TTL). It is fresh until ``fresh_until`` and while its generation is the
+current one; after that it is only a stale copy, shown when Argil is down or rate limiting.
+
+Single flight: concurrent identical cold requests make one upstream call per cache. In a
+process, the other threads wait on the caller's Event; across processes (a shared Redis), the
+caller holds ``cache.add(<key>:lock)`` and the others poll the cache for its answer. Waits are
+bounded by the upstream timeout; past it, a waiter makes its own call.
+
+The cache is an optimisation, never a dependency: while it is down (Redis unreachable), every read
+is a miss and every write a no-op, so pages ask Argil directly instead of failing.
+"""
+
+import copy
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache as django_cache
+
+from .api import ArgilAPIError, ArgilRateLimited, ArgilUnavailable
+from .request_log import record_cache
+
+logger = logging.getLogger(__name__)
+
+# How long a stale copy may still be shown when Argil fails: long enough to ride out an
+# outage or a rate-limit window, short enough that file URLs (which may expire) still work.
+STALE_TTL = 15 * 60
+# A list or asset that is still PROCESSING changes soon: reuse it for at most this long.
+PROCESSING_TTL = 5
+# One asset (preview, status): shorter than a list, it is what an editor is looking at.
+ASSET_TTL = 10
+# After Argil failed, serve stale copies without asking again for this long (or Retry-After,
+# capped): a rate-limited or struggling upstream is not helped by every page view retrying.
+DOWN_BACKOFF = 5
+DOWN_BACKOFF_MAX = 60
+# Waiters look for the caller's answer this often; a cache read costs well under a millisecond.
+POLL_INTERVAL = 0.02
+# While the cache itself is down, say so in the log at most this often.
+OUTAGE_LOG_INTERVAL = 30
+
+
+class _FailOpenCache:
+    """Django's cache, except that an outage of the cache (Redis down) is a miss and a write that
+    did not happen: pages then ask Argil directly, as with no cache at all, instead of failing."""
+
+    def __init__(self) -> None:
+        self._logged_at = float("-inf")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._call("get", key, default, fallback=default)
+
+    def set(self, key: str, value: Any, timeout: float | None) -> None:
+        self._call("set", key, value, timeout=timeout)
+
+    def add(self, key: str, value: Any, timeout: float | None) -> bool:
+        return self._call("add", key, value, timeout=timeout, fallback=True)  # lead, unlocked
+
+    def delete(self, key: str) -> None:
+        self._call("delete", key)
+
+    def incr(self, key: str) -> None:
+        """Raises ValueError when the key is missing, as Django's cache does."""
+        try:
+            django_cache.incr(key)
+        except ValueError:
+            raise
+        except Exception as exc:
+            self._outage("incr", exc)
+
+    def _call(self, method: str, *args: Any, fallback: Any = None, **kwargs: Any) -> Any:
+        try:
+            return getattr(django_cache, method)(*args, **kwargs)
+        except Exception as exc:  # the backend's own errors (redis.ConnectionError, timeouts...)
+            self._outage(method, exc)
+            return fallback
+
+    def _outage(self, method: str, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._logged_at >= OUTAGE_LOG_INTERVAL:
+            self._logged_at = now
+            logger.warning(
+                "the cache failed (%s on %s); asking Argil directly", type(exc).__name__, method
+            )
+
+
+cache = _FailOpenCache()
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    value: Any  # the JSON that was stored
+    fetched_at: float  # when Argil sent it (Unix time: comparable across processes)
+    is_stale: bool = False  # Argil failed just now; this is an older copy
+
+
+# --- Keys ------------------------------------------------------------------------------------
+
+
+def _digest(text: str, length: int) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def scope_of(base_url: str, api_key: str) -> str:
+    """One upstream workspace: a hash of the base URL and the key, never the key itself."""
+    return _digest(f"{base_url.rstrip('/')}\n{api_key}", 16)
+
+
+def list_key(scope: str, *, types: Iterable[str], status: str, page: int, page_size: int) -> str:
+    """The canonical list query: type order and repeats do not matter; defaults are explicit."""
+    params = [f"type={t}" for t in sorted({str(t) for t in types})]
+    params += [f"status={status}", f"page={page}", f"pageSize={page_size}"]
+    canonical = "&".join(params)
+    return f"argil:{scope}:list:{_digest(canonical, 32)}"
+
+
+def asset_key(scope: str, asset_id: str) -> str:
+    return f"argil:{scope}:asset:{_digest(asset_id.lower(), 32)}"
+
+
+def _generation_key(scope: str) -> str:
+    return f"argil:{scope}:gen"
+
+
+def _down_key(scope: str) -> str:
+    return f"argil:{scope}:down"
+
+
+# --- Invalidation ----------------------------------------------------------------------------
+
+
+def list_generation(scope: str) -> int:
+    """The current generation of the asset lists of this workspace."""
+    key = _generation_key(scope)
+    generation = cache.get(key)
+    if generation is None:
+        # Start from the clock, not 0: a counter evicted from the cache then never comes back
+        # to a value an older entry was stored under.
+        cache.add(key, time.time_ns() // 1_000_000, timeout=None)
+        generation = cache.get(key, 0)
+    return generation
+
+
+def invalidate_lists(scope: str) -> None:
+    """Every cached list of this workspace stops being fresh (they stay as stale copies)."""
+    try:
+        cache.incr(_generation_key(scope))
+    except ValueError:  # no counter yet (or evicted): any new one differs from the old
+        list_generation(scope)
+        cache.incr(_generation_key(scope))
+
+
+# --- Reading through the cache ---------------------------------------------------------------
+
+
+def ttl_for(value: Any, ttl: float, processing_ttl: float = PROCESSING_TTL) -> float:
+    """``ttl``, or ``processing_ttl`` when the answer holds an asset that is still processing."""
+    return min(ttl, processing_ttl) if _has_processing(value) else ttl
+
+
+def _has_processing(value: Any) -> bool:
+    if isinstance(value, dict):
+        return value.get("status") == "PROCESSING" or any(
+            _has_processing(v) for v in value.values() if isinstance(v, list | dict)
+        )
+    if isinstance(value, list):
+        return any(_has_processing(item) for item in value)
+    return False
+
+
+def store(
+    key: str, value: Any, *, ttl: float, generation: int = 0, fetched_at: float | None = None
+) -> Answer:
+    """Keep ``value`` (JSON) under ``key``: fresh for ``ttl`` seconds, a stale copy after."""
+    fetched_at = time.time() if fetched_at is None else fetched_at
+    entry = {
+        "value": value,
+        "fetched_at": fetched_at,
+        "fresh_until": fetched_at + ttl,
+        "generation": generation,
+    }
+    cache.set(key, entry, timeout=STALE_TTL)
+    return Answer(value, fetched_at)
+
+
+def _fresh(entry: Any, generation: int, now: float) -> bool:
+    return (
+        isinstance(entry, dict)
+        and entry.get("generation") == generation
+        and now < entry.get("fresh_until", 0)
+    )
+
+
+def _stale_copy(entry: Any, now: float) -> Answer | None:
+    if isinstance(entry, dict) and now - entry.get("fetched_at", 0) < STALE_TTL:
+        return Answer(entry["value"], entry["fetched_at"], is_stale=True)
+    return None
+
+
+def fetch(
+    scope: str,
+    key: str,
+    load: Callable[[], Any],
+    *,
+    ttl: float,
+    wait: float,
+    generation: int = 0,
+    processing_ttl: float = PROCESSING_TTL,
+    allow_stale: bool = False,
+) -> Answer:
+    """The cached answer for ``key``, else ``load()``'s (one call for all concurrent askers).
+
+    ``load`` calls Argil and returns JSON to keep, raising ArgilAPIError when Argil fails;
+    errors are never cached. With ``allow_stale``, a copy up to STALE_TTL old is returned
+    (``is_stale``) instead of ArgilUnavailable/ArgilRateLimited. ``wait`` bounds how long a
+    caller waits for another's call before making its own (the upstream timeout).
+    """
+    now = time.time()
+    entry = cache.get(key)
+    if _fresh(entry, generation, now):
+        record_cache(hit=True)
+        return Answer(entry["value"], entry["fetched_at"])
+    stale = _stale_copy(entry, now) if allow_stale else None
+    if stale is not None and cache.get(_down_key(scope)):
+        record_cache(hit=True)
+        return stale  # Argil failed moments ago: do not pile on
+    record_cache(hit=False)  # a cold read: this request's call, or one it waits for
+
+    ttls = (ttl, processing_ttl)
+    call = _Call(scope, key, load, ttls=ttls, generation=generation, stale=stale, wait=wait)
+    # Askers of one generation share a call; after an invalidation, a new call is made.
+    return _flights.run(f"{key}:{generation}", call.lead, call.load_and_store, wait)
+
+
+class _Call:
+    """One cold read: the cross-process lock, the upstream call, storing its answer."""
+
+    def __init__(
+        self,
+        scope: str,
+        key: str,
+        load: Callable[[], Any],
+        *,
+        ttls: tuple[float, float],
+        generation: int,
+        stale: Answer | None,
+        wait: float,
+    ) -> None:
+        self.scope, self.key, self.load = scope, key, load
+        self.ttls, self.generation, self.stale, self.wait = ttls, generation, stale, wait
+        self.lock_key = f"{key}:lock"
+
+    def lead(self) -> Answer:
+        token = uuid.uuid4().hex
+        # The lock outlives any healthy call; if its holder dies, it frees itself soon after.
+        if cache.add(self.lock_key, token, timeout=int(self.wait) + 2):
+            try:
+                # Another caller may have stored the answer between our miss and our lock.
+                entry = cache.get(self.key)
+                if _fresh(entry, self.generation, time.time()):
+                    return Answer(entry["value"], entry["fetched_at"])
+                return self.load_and_store()
+            finally:
+                # Not atomic, but the lock is only a hint: at worst a second process calls too.
+                if cache.get(self.lock_key) == token:
+                    cache.delete(self.lock_key)
+        answer = self._await_other_process()
+        return answer if answer is not None else self.load_and_store()
+
+    def _await_other_process(self) -> Answer | None:
+        deadline = time.monotonic() + self.wait
+        while time.monotonic() < deadline:
+            time.sleep(POLL_INTERVAL)
+            entry = cache.get(self.key)
+            if _fresh(entry, self.generation, time.time()):
+                return Answer(entry["value"], entry["fetched_at"])
+            if cache.get(self.lock_key) is None:  # it finished without a fresh answer
+                if self.stale is not None and cache.get(_down_key(self.scope)):
+                    return self.stale
+                return None
+        return None
+
+    def load_and_store(self) -> Answer:
+        try:
+            value = self.load()
+        except (ArgilUnavailable, ArgilRateLimited) as exc:
+            cache.set(_down_key(self.scope), True, timeout=_backoff(exc))
+            if self.stale is None:
+                raise
+            logger.warning(
+                "Argil failed (%s); showing a copy from %.0f s ago",
+                type(exc).__name__,
+                time.time() - self.stale.fetched_at,
+            )
+            return self.stale
+        return store(self.key, value, ttl=ttl_for(value, *self.ttls), generation=self.generation)
+
+
+def _backoff(exc: ArgilAPIError) -> int:
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        return max(1, min(DOWN_BACKOFF_MAX, round(retry_after)))
+    return DOWN_BACKOFF
+
+
+# --- In-process single flight ----------------------------------------------------------------
+
+
+class _Flight:
+    __slots__ = ("answer", "done", "error")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.answer: Answer | None = None
+        self.error: BaseException | None = None
+
+
+class _Flights:
+    """One thread per key calls; the others in this process wait for its outcome."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._flights: dict[str, _Flight] = {}
+
+    def run(
+        self,
+        key: str,
+        lead: Callable[[], Answer],
+        fallback: Callable[[], Answer],
+        wait: float,
+    ) -> Answer:
+        with self._lock:
+            flight = self._flights.get(key)
+            leading = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if leading:
+            try:
+                flight.answer = lead()
+                return flight.answer
+            except BaseException as exc:
+                flight.error = exc
+                raise
+            finally:
+                with self._lock:
+                    del self._flights[key]
+                flight.done.set()
+        if not flight.done.wait(wait):
+            return fallback()  # the caller is slow: our own call, as if there were no cache
+        if isinstance(flight.error, ArgilAPIError):
+            raise copy.copy(flight.error)  # the same answer Argil gave the caller
+        if flight.answer is None:
+            return fallback()  # the caller hit a bug, not Argil: try on our own
+        return flight.answer
+
+
+# Per process by nature (threads share it, processes use the cache lock): the in-flight calls.
+_flights = _Flights()

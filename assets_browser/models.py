@@ -1,0 +1,82 @@
+"""What editors make and must not lose: boards of picked assets, and their own preferences.
+
+Argil owns the assets; we keep only what an editor chose (the id) plus a snapshot of the name,
+type and thumbnail at pick time, so a board renders without asking Argil. The export asks Argil
+again (assets_browser/boards.py), because a snapshot can be stale.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+BOARD_NAME_MAX_LENGTH = 80
+NOTE_MAX_LENGTH = 280  # a line for the edit: "open on this", "under the price reveal"
+ASSET_NAME_MAX_LENGTH = 256  # Argil's own limit for a name
+URL_MAX_LENGTH = 2048
+
+
+class Board(models.Model):
+    """A named, ordered collection of picks ("Spring launch B-roll"), owned by one editor."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="boards"
+    )
+    name = models.CharField(max_length=BOARD_NAME_MAX_LENGTH)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = [Lower("name"), "pk"]
+        constraints = [
+            models.UniqueConstraint("owner", Lower("name"), name="board_name_unique_per_owner_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pick(models.Model):
+    """One asset on a board, in board order. Name and thumbnail are as they were at pick time."""
+
+    class AssetType(models.TextChoices):  # the API's values, as the POST /videos export needs
+        AUDIO = "AUDIO", "Audio"
+        IMAGE = "IMAGE", "Image"
+        VIDEO = "VIDEO", "Video"
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="picks")
+    asset_id = models.CharField(max_length=36, help_text="Argil's asset id (a UUID).")
+    asset_type = models.CharField(max_length=5, choices=AssetType.choices)
+    name = models.CharField(max_length=ASSET_NAME_MAX_LENGTH, blank=True)
+    thumbnail_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "asset_id"], name="pick_unique_per_board"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.asset_id
+
+
+class EditorProfile(models.Model):
+    """One editor's dashboard state and preferences: the current board for now (layout, thumbnail
+    size and theme preferences belong here too)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_profile"
+    )
+    current_board = models.ForeignKey(
+        Board,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="current_for",
+        help_text="The board Pick adds to; always one of this editor's own.",
+    )
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"

@@ -1,0 +1,133 @@
+"""gunicorn settings for the dashboard: `gunicorn -c gunicorn.conf.py argil_dashboard.wsgi`.
+
+`make serve` runs exactly that. Every number can be overridden from the environment (one
+variable each, below); gunicorn's own command-line flags win over this file.
+
+The dashboard is an I/O-bound proxy: a request spends almost all of its time waiting for Argil
+(up to ~28 s in the worst case, see the time budget at the top of assets_browser/api.py) and very
+little rendering. So:
+- gthread workers: each process serves `threads` requests at once, each thread blocking on its
+  own upstream call; a sync worker would hold a whole process per waiting request.
+- processes for the CPU part (templates, JSON) the GIL keeps to one core per process.
+- the processes share nothing in memory: sessions, boards and the login throttle are in the
+  database, the upstream cache in Redis (REDIS_URL), so any process on any machine can serve any
+  request behind a load balancer.
+"""
+
+import multiprocessing
+import os
+import select
+import signal
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)  # unset or empty (as in .env.example): default
+
+
+# --- Where to listen -------------------------------------------------------------------------
+
+# GUNICORN_BIND wins (e.g. "0.0.0.0:8000" or "unix:/run/argil.sock"); else PORT (the PaaS
+# convention: listen on every interface); else loopback only, for a proxy on the same machine.
+if os.environ.get("GUNICORN_BIND"):
+    bind = [os.environ["GUNICORN_BIND"]]
+elif os.environ.get("PORT"):
+    bind = [f"0.0.0.0:{os.environ['PORT']}"]
+else:
+    bind = ["127.0.0.1:8000"]
+
+# --- Processes and threads -------------------------------------------------------------------
+
+worker_class = "gthread"
+# 2 x cores + 1 (gunicorn's rule of thumb), capped at 8: past that, more processes only cost
+# memory (~80 MB each) and database connections, since the waiting is done by threads.
+workers = env_int("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8))
+# Requests in flight per process. 8 waiting threads cost little (a stack each); with 2 cores that
+# is 5 x 8 = 40 concurrent requests per machine, ~1.4 requests a second each even if every one
+# hit the 28 s worst case. Each thread keeps its own database connection (CONN_MAX_AGE) and its
+# own upstream session: machines x workers x threads must stay below PostgreSQL's
+# max_connections (100 by default; use pgbouncer or DJANGO_CONN_MAX_AGE=0 past that).
+# settings.ARGIL_API_POOL_MAXSIZE reads the same variable, so the upstream pool is never smaller.
+threads = env_int("GUNICORN_THREADS", 8)
+
+# --- Time limits -----------------------------------------------------------------------------
+
+# For gthread this is a liveness check, not a request limit: the master restarts a process whose
+# main loop stops answering for this long. It must still outlast the worst upstream call (~28 s)
+# plus rendering, so a switch to sync workers could never kill a request the client would finish.
+timeout = env_int("GUNICORN_TIMEOUT", 60)
+# On restart or deploy (SIGTERM, max_requests), requests in flight get this long to finish: the
+# worst upstream case plus rendering, so no editor sees a dropped connection.
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 35)
+# Idle keep-alive connections from the load balancer. Set it above the balancer's own idle
+# timeout (e.g. 65 behind an AWS ALB's 60), or the balancer may reuse a connection gunicorn is
+# just closing and answer 502.
+keepalive = env_int("GUNICORN_KEEPALIVE", 5)
+
+# Recycle each process after ~2000 requests (a slow leak never grows for long); the jitter keeps
+# the processes from all restarting at once.
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+
+# The heartbeat file in memory: on a disk-backed /tmp (containers) its fchmod can stall a worker.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# --- Proxies ---------------------------------------------------------------------------------
+
+# Peers whose X-Forwarded-Proto gunicorn believes (it then sets wsgi.url_scheme). Django decides
+# https from the same header through SECURE_PROXY_SSL_HEADER (on with DJANGO_HTTPS), so this only
+# matters for requests that lack the header. The load balancer's address(es) or subnet, e.g.
+# FORWARDED_ALLOW_IPS=10.0.0.0/8; "*" only where nothing but the balancer can reach gunicorn.
+# gunicorn never rewrites REMOTE_ADDR from X-Forwarded-For: the login throttle reads that header
+# itself, as DJANGO_PROXY_COUNT says (settings.py).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
+
+# --- Logs ------------------------------------------------------------------------------------
+
+# No access log: Django's RequestLogMiddleware writes one JSON line per request to stdout, with
+# the user, upstream calls and cache hits an access log cannot know. gunicorn's own messages
+# (start, worker restarts, errors) go to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
+
+# Not used (no gunicornc); its fixed per-user default path would collide between two gunicorns
+# on one machine.
+control_socket_disable = True
+
+# --- Graceful stop -----------------------------------------------------------------------------
+
+# On SIGTERM (a deploy, a restart) gunicorn lets requests in flight finish, up to
+# graceful_timeout. Its master closes the listening socket at once, but each gthread worker keeps
+# its copy open until its own requests are done: meanwhile the kernel still completes new
+# connections into the backlog, nobody accepts them, and they are reset when the worker exits.
+# A balancer has sent the request by then, so it cannot tell "never read" from "half done" and
+# answers a POST with 502 (nginx, ALB; gunicorn issues #922, #2409, #3397). `make loadtest`
+# showed it: POSTs dropped while one of two gunicorns restarted. So as soon as the stop begins,
+# each worker takes the connections already waiting in the backlog (they are served like any
+# request in flight) and closes its copy: once every copy is closed, new connections are refused
+# and the balancer sends them to another process, which is safe for every method.
+
+
+def post_worker_init(worker):
+    if worker.__class__.__name__ != "ThreadWorker" or not hasattr(worker, "method_queue"):
+        return  # not the gthread worker this was written for (gunicorn 27): keep its behaviour
+    handle_exit = worker.handle_exit
+
+    def stop_listening() -> None:
+        # On the worker's main thread (its event loop), never inside the signal handler.
+        worker.set_accept_enabled(False)
+        for listener in worker.sockets:
+            try:
+                while select.select([listener], [], [], 0)[0]:
+                    worker.accept(listener)  # queued for a thread, counted as in flight
+            except OSError:
+                pass  # e.g. out of file descriptors: close anyway
+            listener.close()
+
+    def handle_exit_and_stop_listening(sig, frame) -> None:
+        stopping = worker.alive
+        handle_exit(sig, frame)
+        if stopping:
+            worker.method_queue.defer(stop_listening)
+
+    signal.signal(signal.SIGTERM, handle_exit_and_stop_listening)

@@ -1,0 +1,536 @@
+"""The upstream cache: canonical keys, reuse, short TTLs for PROCESSING, invalidation on create,
+single flight across threads, stale copies while Argil fails, and never the key in the cache.
+
+Every upstream call is counted on a real loopback server (the fake API), never a mock.
+"""
+
+import json
+import pickle
+import socket
+import threading
+import time
+
+import pytest
+from django.core.cache import caches
+from django.template import Context, Template
+from django.urls import reverse
+
+from assets_browser import cache as upstream_cache
+from assets_browser import services
+from assets_browser.api import ArgilAPIError, Asset, AssetStatus, AssetType
+from assets_browser.forms import BrowseQuery
+from assets_browser.templatetags.asset_cards import card_view
+
+BROWSE = reverse("assets_browser:browse")
+HTMX = {"HX-Request": "true"}
+PRELOAD = {"HX-Request": "true", "HX-Preloaded": "true"}
+STALE_NOTICE = "Argil is not answering right now"
+
+pytestmark = pytest.mark.django_db
+
+
+def asset(name="Harbour at dawn, fishing boats leaving", n=1, status="READY", type="VIDEO"):
+    return {
+        "id": f"7d3f6a2e-1c4b-4e8a-9f21-00000000{n:04d}",
+        "name": name,
+        "type": type,
+        "status": status,
+        "fileUrl": None if status == "PROCESSING" else f"https://cdn.example.com/{n}.webm",
+        "thumbnailUrl": None if status == "PROCESSING" else f"https://cdn.example.com/{n}.jpg",
+        "createdAt": "2026-11-02T08:30:00Z",
+    }
+
+
+def totals(total=1, page=1, page_size=20):
+    return {
+        "X-Total-Count": str(total),
+        "X-Page": str(page),
+        "X-Page-Size": str(page_size),
+        "X-Total-Pages": str(max(1, -(-total // page_size))),
+    }
+
+
+def list_calls(fake) -> int:
+    return sum(1 for r in fake.requests if r.method == "GET" and r.path.endswith("/assets"))
+
+
+def entry_for(query: BrowseQuery) -> dict:
+    scope = services._scope()
+    key = upstream_cache.list_key(
+        scope,
+        types=[t.value for t in query.types],
+        status=query.status.value,
+        page=query.page,
+        page_size=query.page_size,
+    )
+    return caches["default"].get(key)
+
+
+def store_list(query: BrowseQuery, items, *, age: float, ttl: float = 30) -> None:
+    """Put an answer for ``query`` in the cache as if Argil had sent it ``age`` seconds ago."""
+    scope = services._scope()
+    key = upstream_cache.list_key(
+        scope,
+        types=[t.value for t in query.types],
+        status=query.status.value,
+        page=query.page,
+        page_size=query.page_size,
+    )
+    upstream_cache.store(
+        key,
+        {"body": items, "headers": totals(total=len(items))},
+        ttl=ttl,
+        generation=upstream_cache.list_generation(scope),
+        fetched_at=time.time() - age,
+    )
+
+
+def stored_items() -> dict[str, bytes]:
+    """Every key and stored value, as bytes, of the LocMem or Redis cache the tests run on."""
+    backend = caches["default"]
+    if hasattr(backend, "_expire_info"):  # LocMemCache: {key: pickled value}
+        return dict(backend._cache)
+    client = backend._cache.get_client(None)  # RedisCache (make test-services)
+    return {k.decode(): client.get(k) for k in client.keys("*")}
+
+
+# Keys
+
+
+def test_cache_key_ignores_type_order_and_repeats():
+    scope = upstream_cache.scope_of("https://api.argil.ai/v1", "sk-live-workspace-key-1")
+    one = upstream_cache.list_key(
+        scope, types=["VIDEO", "IMAGE"], status="READY", page=2, page_size=20
+    )
+    other = upstream_cache.list_key(
+        scope, types=["IMAGE", "VIDEO", "IMAGE"], status="READY", page=2, page_size=20
+    )
+    next_page = upstream_cache.list_key(
+        scope, types=["IMAGE", "VIDEO"], status="READY", page=3, page_size=20
+    )
+    assert one == other
+    assert one != next_page
+
+
+@pytest.mark.parametrize(
+    "field",
+    [{"status": "PROCESSING"}, {"page_size": 100}, {"types": ["AUDIO"]}, {"page": 1}],
+)
+def test_cache_key_covers_every_forwarded_filter(field):
+    scope = upstream_cache.scope_of("https://api.argil.ai/v1", "sk-live-workspace-key-1")
+    base = {"types": [], "status": "READY", "page": 2, "page_size": 20}
+    assert upstream_cache.list_key(scope, **base) != upstream_cache.list_key(
+        scope, **(base | field)
+    )
+
+
+def test_cache_key_holds_a_hash_of_the_key_never_the_key():
+    api_key = "sk-live-workspace-key-1"
+    scope = upstream_cache.scope_of("https://api.argil.ai/v1", api_key)
+    key = upstream_cache.list_key(scope, types=["VIDEO"], status="READY", page=1, page_size=100)
+    assert api_key not in key
+    assert scope != upstream_cache.scope_of("https://api.argil.ai/v1", "sk-live-workspace-key-2")
+    assert scope != upstream_cache.scope_of("http://127.0.0.1:8001/v1", api_key)
+    assert len(key) < 80
+    assert key.isascii()
+    assert " " not in key
+
+
+# Reuse
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_cache_second_identical_view_makes_no_upstream_call(editor_client, use_fake_api, htmx):
+    use_fake_api.default(200, [asset()], headers=totals())
+    headers = HTMX if htmx else {}
+    first = editor_client.get(BROWSE + "?type=VIDEO&type=IMAGE", headers=headers)
+    second = editor_client.get(BROWSE + "?type=IMAGE&type=VIDEO", headers=headers)
+    assert first.status_code == second.status_code == 200
+    assert "Harbour at dawn" in second.content.decode()
+    assert list_calls(use_fake_api) == 1
+
+
+def test_cache_a_cold_view_calls_the_upstream_exactly_once(editor_client, use_fake_api):
+    use_fake_api.default(200, [asset()], headers=totals())
+    response = editor_client.get(BROWSE + "?status=FAILED&pageSize=50")
+    assert response.status_code == 200
+    assert len(use_fake_api.requests) == 1
+
+
+def test_cache_another_page_is_another_upstream_call(editor_client, use_fake_api):
+    use_fake_api.default(200, [asset()], headers=totals(total=60))
+    editor_client.get(BROWSE)
+    editor_client.get(BROWSE + "?page=2")
+    assert [r.query["page"] for r in use_fake_api.requests] == [["1"], ["2"]]
+
+
+def test_cache_unreadable_answers_are_not_kept(editor_client, use_fake_api):
+    use_fake_api.enqueue(200, {"not": "a list"})
+    use_fake_api.enqueue(200, [asset()], headers=totals())
+    assert editor_client.get(BROWSE).status_code == 502
+    assert editor_client.get(BROWSE).status_code == 200
+    assert list_calls(use_fake_api) == 2
+
+
+def test_cache_ready_lists_live_for_the_configured_ttl(editor_client, use_fake_api, settings):
+    settings.ARGIL_CACHE_TTL = 45
+    use_fake_api.default(200, [asset()], headers=totals())
+    editor_client.get(BROWSE)
+    entry = entry_for(BrowseQuery())
+    assert entry["fresh_until"] - entry["fetched_at"] == pytest.approx(45)
+
+
+def test_cache_processing_lists_get_the_short_ttl(editor_client, use_fake_api):
+    items = [asset("Upload: street market, Marrakech", status="PROCESSING"), asset(n=2)]
+    use_fake_api.default(200, items, headers=totals(total=2))
+    editor_client.get(BROWSE + "?status=PROCESSING")
+    entry = entry_for(BrowseQuery(status=AssetStatus.PROCESSING))
+    assert entry["fresh_until"] - entry["fetched_at"] == pytest.approx(
+        upstream_cache.PROCESSING_TTL
+    )
+
+
+# Invalidation
+
+
+def test_cache_create_invalidates_lists(editor_client, use_fake_api):
+    use_fake_api.default(200, [asset()], headers=totals())
+    editor_client.get(BROWSE + "?status=PROCESSING")
+    editor_client.get(BROWSE + "?status=PROCESSING")
+    use_fake_api.enqueue(201, asset("New upload: rooftop timelapse", n=9, status="PROCESSING"))
+    services.create_asset(
+        name="New upload: rooftop timelapse",
+        type=AssetType.VIDEO,
+        url="https://files.example.com/rooftop.mp4",
+    )
+    editor_client.get(BROWSE + "?status=PROCESSING")
+    assert [r.method for r in use_fake_api.requests] == ["GET", "POST", "GET"]
+
+
+def test_cache_failed_create_still_invalidates(editor_client, use_fake_api):
+    use_fake_api.default(200, [asset()], headers=totals())
+    editor_client.get(BROWSE)
+    use_fake_api.enqueue(500, {"message": "created, then crashed"})
+    with pytest.raises(ArgilAPIError):
+        services.create_asset(
+            name="Night traffic, long exposure",
+            type=AssetType.VIDEO,
+            url="https://files.example.com/traffic.mp4",
+        )
+    editor_client.get(BROWSE)
+    assert list_calls(use_fake_api) == 2
+
+
+def test_cache_invalidated_lists_remain_as_stale_copies(editor_client, use_fake_api):
+    use_fake_api.enqueue(200, [asset()], headers=totals())
+    editor_client.get(BROWSE)
+    services.invalidate_asset_lists()
+    use_fake_api.default(503, {"message": "maintenance"})
+    response = editor_client.get(BROWSE)
+    assert response.status_code == 200
+    assert STALE_NOTICE in response.content.decode()
+
+
+# Single flight
+
+
+def test_cache_single_flight_threads_make_one_upstream_call(use_fake_api):
+    use_fake_api.default(200, [asset()], headers=totals(), delay=0.3)
+    start = threading.Barrier(8)
+    results, failures = [], []
+
+    def browse():
+        start.wait()
+        try:
+            results.append(services.list_assets(BrowseQuery(types=(AssetType.VIDEO,))))
+        except Exception as exc:  # reported below, with the thread's answer
+            failures.append(exc)
+
+    threads = [threading.Thread(target=browse) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(results) == 8
+    assert {r.page.items[0].name for r in results} == {"Harbour at dawn, fishing boats leaving"}
+    assert len(use_fake_api.requests) == 1
+
+
+def test_cache_single_flight_shares_the_upstream_error(use_fake_api):
+    use_fake_api.default(401, {"message": "invalid key"}, delay=0.3)
+    start = threading.Barrier(6)
+    errors = []
+
+    def browse():
+        start.wait()
+        try:
+            services.list_assets(BrowseQuery())
+        except ArgilAPIError as exc:
+            errors.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=browse) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == ["ArgilAuthError"] * 6
+    assert len(use_fake_api.requests) == 1
+
+
+def waiting(key: str) -> bool:
+    """A thread of this process is waiting on (or making) the call for ``key``."""
+    return any(k.startswith(key + ":") for k in upstream_cache._flights._flights)
+
+
+def test_cache_waits_for_another_process_holding_the_lock(use_fake_api):
+    """Another process (simulated by holding its lock) is asking Argil: we take its answer."""
+    query = BrowseQuery(types=(AssetType.IMAGE,))
+    scope = services._scope()
+    key = upstream_cache.list_key(scope, types=["IMAGE"], status="READY", page=1, page_size=20)
+    assert caches["default"].add(f"{key}:lock", "another-process", timeout=10)
+    results = []
+    waiter = threading.Thread(target=lambda: results.append(services.list_assets(query)))
+    waiter.start()
+    deadline = time.monotonic() + 5
+    while not waiting(key) and time.monotonic() < deadline:
+        time.sleep(0.005)  # until the waiter has missed the cache and is waiting
+    store_list(query, [asset("Macro shot: ink in water", type="IMAGE")], age=0)
+    waiter.join()
+    assert results[0].page.items[0].name == "Macro shot: ink in water"
+    assert use_fake_api.requests == []
+
+
+# Stale copies while Argil fails
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize(
+    ("status", "headers"),
+    [(503, {}), (500, {}), (429, {"Retry-After": "120"})],
+)
+def test_cache_stale_if_error_shows_the_notice_with_200(
+    editor_client, use_fake_api, htmx, status, headers
+):
+    query = BrowseQuery(types=(AssetType.VIDEO,))
+    store_list(query, [asset("Drone flyover, Lisbon rooftops")], age=185)
+    use_fake_api.default(status, {"message": "busy"}, headers=headers)
+    response = editor_client.get(BROWSE + "?type=VIDEO", headers=HTMX if htmx else {})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Shown from <time datetime=" in html
+    assert "3 minutes ago</time> — Argil is not answering right now." in html
+    assert "Drone flyover, Lisbon rooftops" in html
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_cache_stale_copy_under_a_minute_old_says_so(editor_client, use_fake_api):
+    store_list(BrowseQuery(), [asset()], age=40, ttl=30)
+    use_fake_api.default(503, {"message": "maintenance"})
+    html = editor_client.get(BROWSE).content.decode()
+    assert "less than a minute ago</time> — Argil is not answering right now." in html
+
+
+def test_cache_stale_copy_older_than_the_hard_ttl_is_not_shown(editor_client, use_fake_api):
+    store_list(BrowseQuery(), [asset()], age=upstream_cache.STALE_TTL + 60)
+    use_fake_api.default(503, {"message": "maintenance"})
+    response = editor_client.get(BROWSE, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 502
+    assert "Argil is unreachable right now" in html
+    assert STALE_NOTICE not in html
+    assert "Harbour at dawn" not in html
+
+
+def test_cache_auth_errors_are_never_hidden_behind_a_stale_copy(editor_client, use_fake_api):
+    store_list(BrowseQuery(), [asset()], age=120)
+    use_fake_api.default(401, {"message": "invalid key"})
+    response = editor_client.get(BROWSE)
+    assert response.status_code == 502
+    assert "check ARGIL_API_KEY" in response.content.decode()
+
+
+def test_cache_stale_copies_spare_a_failing_upstream(editor_client, use_fake_api):
+    store_list(BrowseQuery(), [asset()], age=120)
+    use_fake_api.default(429, {"error": "slow down"}, headers={"Retry-After": "30"})
+    for _ in range(5):
+        assert STALE_NOTICE in editor_client.get(BROWSE).content.decode()
+    assert list_calls(use_fake_api) == 1  # then Argil is left alone for Retry-After
+
+
+def test_cache_fresh_answer_shows_no_notice(editor_client, use_fake_api):
+    use_fake_api.default(200, [asset()], headers=totals())
+    assert STALE_NOTICE not in editor_client.get(BROWSE).content.decode()
+
+
+# One asset
+
+
+def test_cache_get_asset_is_cached(use_fake_api):
+    use_fake_api.default(200, asset("Slow pan across a wheat field"))
+    first = services.get_asset(asset()["id"])
+    second = services.get_asset(asset()["id"].upper())
+    assert first == second
+    assert first.name == "Slow pan across a wheat field"
+    assert len(use_fake_api.requests) == 1
+
+
+def test_cache_get_asset_processing_is_asked_again(use_fake_api):
+    use_fake_api.enqueue(200, asset("Upload: canal boats, Amsterdam", status="PROCESSING"))
+    use_fake_api.enqueue(200, asset("Upload: canal boats, Amsterdam"))
+    assert services.get_asset(asset()["id"]).status == AssetStatus.PROCESSING
+    assert services.get_asset(asset()["id"]).status == AssetStatus.READY
+    assert len(use_fake_api.requests) == 2
+
+
+def test_cache_get_asset_lives_shorter_than_lists(use_fake_api, settings):
+    use_fake_api.default(200, asset())
+    services.get_asset(asset()["id"])
+    key = upstream_cache.asset_key(services._scope(), asset()["id"])
+    entry = caches["default"].get(key)
+    assert entry["fresh_until"] - entry["fetched_at"] == pytest.approx(upstream_cache.ASSET_TTL)
+    assert upstream_cache.ASSET_TTL < settings.ARGIL_CACHE_TTL
+
+
+def test_cache_not_found_is_not_kept(use_fake_api):
+    use_fake_api.enqueue(404, {"error": "Asset not found"})
+    use_fake_api.enqueue(200, asset())
+    with pytest.raises(ArgilAPIError):
+        services.get_asset(asset()["id"])
+    assert services.get_asset(asset()["id"]).name == "Harbour at dawn, fishing boats leaving"
+
+
+# What is stored
+
+
+def test_cache_never_stores_the_api_key(editor_client, use_fake_api, settings):
+    use_fake_api.default(200, [asset(), asset(n=2, status="PROCESSING")], headers=totals(2))
+    editor_client.get(BROWSE + "?type=VIDEO")
+    editor_client.get(BROWSE + "?status=PROCESSING", headers=PRELOAD)
+    use_fake_api.enqueue(200, asset())
+    services.get_asset(asset()["id"])
+    services.invalidate_asset_lists()
+    use_fake_api.default(503, {"message": "down"})
+    editor_client.get(BROWSE + "?type=VIDEO")
+    stored = stored_items()
+    key = settings.ARGIL_API_KEY
+    assert len(stored) >= 3
+    for cache_key, raw in stored.items():
+        assert key not in cache_key
+        assert key.encode() not in raw
+        value = int(raw) if raw.isdigit() else pickle.loads(raw)  # Redis keeps ints as ints
+        assert key not in json.dumps(value)  # plain JSON: it pickles alike everywhere
+
+
+# The browser's cache: only a preload is kept, briefly
+
+
+def test_preloaded_fragment_is_briefly_cacheable(editor_client, use_fake_api):
+    use_fake_api.default(200, [asset()], headers=totals(total=60))
+    response = editor_client.get(BROWSE + "?page=2", headers=PRELOAD)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, max-age=10"
+    assert "HX-Request" in response["Vary"]
+    assert "HX-History-Restore-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, HTMX, {**PRELOAD, "HX-History-Restore-Request": "true"}],
+    ids=["page", "fragment", "history-restore"],
+)
+def test_other_browse_responses_are_never_reused(editor_client, use_fake_api, headers):
+    use_fake_api.default(200, [asset()], headers=totals(total=60))
+    response = editor_client.get(BROWSE + "?page=2", headers=headers)
+    assert "no-cache" in response["Cache-Control"]
+    assert "max-age" not in response["Cache-Control"]
+
+
+def test_preloaded_error_or_stale_copy_is_not_cacheable(editor_client, use_fake_api):
+    use_fake_api.default(503, {"message": "maintenance"})
+    assert "no-cache" in editor_client.get(BROWSE, headers=PRELOAD)["Cache-Control"]
+    store_list(BrowseQuery(), [asset()], age=120)
+    response = editor_client.get(BROWSE, headers=PRELOAD)
+    assert STALE_NOTICE in response.content.decode()
+    assert "no-cache" in response["Cache-Control"]
+
+
+# Lean responses
+
+
+def test_fragment_is_gzipped(editor_client, use_sandbox):
+    response = editor_client.get(
+        BROWSE + "?pageSize=100", headers={**HTMX, "Accept-Encoding": "gzip"}
+    )
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+
+
+def test_fragment_carries_only_the_results(editor_client, use_sandbox):
+    page = editor_client.get(BROWSE).content.decode()
+    fragment = editor_client.get(BROWSE, headers=HTMX).content.decode()
+    assert fragment.lstrip().startswith('<section id="results"')
+    assert fragment.rstrip().endswith("</section>")
+    assert len(fragment) < len(page)
+
+
+def test_page_loads_one_script_of_ours_beside_htmx(editor_client, use_sandbox):
+    html = editor_client.get(BROWSE).content.decode()
+    scripts = [part.split('"', 1)[0] for part in html.split('<script src="')[1:]]
+    ours = [src for src in scripts if "django_htmx/" not in src]
+    assert ours == ["/static/assets_browser/app.js"]
+    assert any(src.endswith("ext/hx-preload-2.min.js") for src in scripts)
+
+
+def test_next_page_link_is_preloaded(editor_client, use_sandbox):
+    html = editor_client.get(BROWSE).content.decode()
+    assert 'hx-ext="preload"' in html
+    next_link = html[html.index('rel="next"') :].split(">", 1)[0]
+    assert 'preload="mouseover"' in next_link
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"type": "IMAGE", "name": None},
+        {"status": "PROCESSING", "name": ""},
+        {"type": "AUDIO", "status": "FAILED"},
+    ],
+)
+def test_card_view_prints_what_the_per_field_filters_printed(fields):
+    data = asset(**{"name": "Night market, Taipei — handheld", **fields})
+    data["thumbnailUrl"] = "javascript:alert(1)" if fields else data["thumbnailUrl"]
+    item = Asset.from_api(data)
+    card = card_view(item)
+    filters = Template(
+        "{% load assets_browser %}{{ a.created_at|date:'c' }}|"
+        "{{ a.created_at|date:'j F Y, H:i e' }}|{{ a.created_at|ago }}|"
+        "{{ a.name|default:'Untitled' }}|{{ a.thumbnail_url|http_url }}|{{ a.type|lower }}"
+    ).render(Context({"a": item}))
+    printed = "|".join(
+        card[k]
+        for k in ("created_iso", "created_title", "created_ago", "name", "thumb", "type_slug")
+    )
+    assert printed == filters
+    assert card["detail_url"] == reverse("assets_browser:asset_detail", args=[item.id])
+    assert card["type_label"] == item.type.lower().capitalize()
+    assert bool(card["preview_src"]) == (item.type == "VIDEO" and item.status == "READY")
+
+
+def test_cache_outage_falls_back_to_asking_argil(editor_client, use_fake_api, settings):
+    with socket.socket() as unused:  # a port nothing listens on: Redis is down
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+        }
+    }
+    use_fake_api.default(200, [asset()], headers=totals())
+    first = editor_client.get(BROWSE)
+    second = editor_client.get(BROWSE, headers=HTMX)
+    assert first.status_code == second.status_code == 200
+    assert "Harbour at dawn" in second.content.decode()
+    assert list_calls(use_fake_api) == 2  # no cache, no error
