@@ -83,5 +83,7 @@ def logged_in_page(page: Page, app_url, client, editor, console_errors) -> Page:
 def screenshot(page: Page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # caret="initial": the default hides it with a style="" attribute that htmx would copy on
+    # its next swap, which the CSP then reports.
+    page.screenshot(path=str(path), full_page=True, caret="initial")
     return path
