@@ -70,6 +70,9 @@ class _FailOpenCache:
     def get(self, key: str, default: Any = None) -> Any:
         return self._call("get", key, default, fallback=default)
 
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        return self._call("get_many", keys, fallback={})
+
     def set(self, key: str, value: Any, timeout: float | None) -> None:
         self._call("set", key, value, timeout=timeout)
 
@@ -224,7 +227,7 @@ def fetch(
     *,
     ttl: float,
     wait: float,
-    generation: int = 0,
+    lists: bool = False,
     processing_ttl: float = PROCESSING_TTL,
     allow_stale: bool = False,
 ) -> Answer:
@@ -233,10 +236,18 @@ def fetch(
     ``load`` calls Argil and returns JSON to keep, raising ArgilAPIError when Argil fails;
     errors are never cached. With ``allow_stale``, a copy up to STALE_TTL old is returned
     (``is_stale``) instead of ArgilUnavailable/ArgilRateLimited. ``wait`` bounds how long a
-    caller waits for another's call before making its own (the upstream timeout).
+    caller waits for another's call before making its own (the upstream timeout). With
+    ``lists``, the answer is fresh only in the current generation of the workspace's lists
+    (``invalidate_lists``); entry and generation come in one cache round trip.
     """
     now = time.time()
-    entry = cache.get(key)
+    generation = 0
+    if lists:
+        found = cache.get_many([key, _generation_key(scope)])
+        entry = found.get(key)
+        generation = found.get(_generation_key(scope)) or list_generation(scope)
+    else:
+        entry = cache.get(key)
     if _fresh(entry, generation, now):
         record_cache(hit=True)
         return Answer(entry["value"], entry["fetched_at"])

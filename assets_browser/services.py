@@ -126,7 +126,7 @@ def list_assets(query: BrowseQuery) -> Listing:
         load,
         ttl=settings.ARGIL_CACHE_TTL,
         wait=_wait(),
-        generation=upstream_cache.list_generation(scope),
+        lists=True,  # fresh only until a write invalidates the workspace's lists
         allow_stale=True,
     )
     page = parse_asset_page(answer.value["body"], answer.value["headers"], **pages)

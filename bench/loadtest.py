@@ -14,9 +14,10 @@ way out, however it ends (an error, Ctrl-C, SIGTERM, or the budget's SIGALRM):
    balancer that fails over only where that is safe (refused connections, and idempotent requests
    dropped before any answer) is what production has, and its failovers are counted apart;
 3. 32 editors (threads, bounded in requests and time): log in, then browse with random filters,
-   page sizes and pages (htmx fragments, now and then a full page), pick and unpick READY assets,
-   export their board as JSON and CSV, now and then create a board or switch boards. Each editor
-   remembers every pick a response told it was saved (the toggle came back "Picked");
+   page sizes and pages (htmx fragments, now and then a full page), open previews, poll the live
+   status of PROCESSING cards, pick and unpick READY assets, export their board as JSON and CSV,
+   now and then create a board or switch boards. Each editor remembers every pick a response told
+   it was saved (the toggle came back "Picked");
 4. meanwhile the sandbox answers 5% of calls 503 and hangs 2% past the dashboard's read timeout,
    goes fully down for 10 s, and one gunicorn is restarted (SIGTERM, wait for it to exit, start
    it again on the same port: a deploy or a crash-restart, which is what the balancer has to
@@ -27,8 +28,9 @@ way out, however it ends (an error, Ctrl-C, SIGTERM, or the budget's SIGALRM):
    request logs); failovers; and whether every pick the editors believe saved is in PostgreSQL,
    nothing lost and nothing extra. Printed and written to bench/LOADTEST.md.
 
-Exit status 1 on any 500, dropped connection, timeout on our side, unexplained answer, or lost or
-extra pick. Logs of the run's processes are in bench/out/loadtest-*.log.
+Exit status 1 on any 500, dropped connection, timeout on our side, unexplained answer, answer the
+editors could not read, lost or extra pick, or export that disagrees with the editor's picks.
+Logs of the run's processes are in bench/out/loadtest-*.log (the balancer's: each failover).
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ ACTIONS = {  # what an editor does next, by weight
     "board_create": 3,
     "board_switch": 3,
     "status_poll": 4,  # the page's live-status poll, while PROCESSING cards are shown
+    "preview": 6,  # a card's preview dialog
 }
 EDITOR_NAMES = """maya ines theo lena omar sofia jonas aiko rafael nadia kwame elif luca priya sven
 marta diego hana yusuf clara tomasz amara felix leila bruno noor oskar zara mateo ingrid kenji
@@ -152,8 +155,10 @@ PROBLEM_TITLES = tuple(
 )
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 PICKABLE_RE = re.compile(rf'class="pick-toggle" data-pick-toggle="({UUID})"')
+CARD_RE = re.compile(rf'class="card [^"]*" data-asset-id="({UUID})"')
 PROCESSING_RE = re.compile(rf'data-asset-id="({UUID})" data-type="[A-Z]+" data-status="PROCESSING"')
 TRAY_BOARD_RE = re.compile(r'action="/boards/(\d+)/rename/"')
+EXCEPTION_LINE_RE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Warning)\b.*$", re.MULTILINE)
 FAILURES = ("crash", "dropped", "timeout", "unexplained", "unexpected")
 
 
@@ -210,6 +215,7 @@ class Editor:
     uncertain: set[str] = field(default_factory=set)  # asked, answer lost: state unknown
     pickable: list[str] = field(default_factory=list)  # READY, unpicked, on the last page seen
     processing: list[str] = field(default_factory=list)  # PROCESSING cards on the last page
+    cards: list[str] = field(default_factory=list)  # every card on the last page
     requests: int = 0
     boards_made: int = 0
     export_checks: int = 0
@@ -289,7 +295,10 @@ class LoadRun:
         self.browse(editor, htmx=False)
         while not self.stop.is_set() and editor.requests < MAX_REQUESTS_PER_EDITOR:
             action = editor.rng.choices(actions, weights)[0]
-            getattr(self, action)(editor)
+            try:
+                getattr(self, action)(editor)
+            except Exception as exc:  # an answer the editor could not read (bad JSON, ...)
+                editor.anomalies.append(f"{action}: {type(exc).__name__}: {exc}"[:300])
             self.stop.wait(editor.rng.uniform(*THINK_SECONDS))
 
     def _log_in(self, editor: Editor, password: str) -> None:
@@ -325,6 +334,7 @@ class LoadRun:
         if kind == "ok" and response is not None:
             editor.pickable = PICKABLE_RE.findall(response.text)
             editor.processing = PROCESSING_RE.findall(response.text)[:100]
+            editor.cards = CARD_RE.findall(response.text)
             if not htmx and (board := TRAY_BOARD_RE.search(response.text)):
                 editor.board = int(board[1])
 
@@ -424,6 +434,12 @@ class LoadRun:
             editor, "board_switch", "POST", "/boards/switch/", data={"board": str(target)}
         )
         self._follow_tray(editor, response, kind)
+
+    def preview(self, editor: Editor) -> None:
+        """A card's preview dialog (htmx loads it into the dialog)."""
+        if not editor.cards:
+            return self.browse(editor)
+        self.request(editor, "preview", "GET", f"/assets/{editor.rng.choice(editor.cards)}/")
 
     def status_poll(self, editor: Editor) -> None:
         """What app.js sends while PROCESSING cards are on the page: one request for all."""
@@ -597,7 +613,8 @@ def read_logs(paths: list[Path]) -> LogFigures:
                 figures.cache_misses += record.get("cache_misses", 0)
                 figures.upstream_calls += record.get("upstream_calls", 0)
             elif record.get("exception"):  # not Django's "Bad Gateway" line for our own 502s
-                last = record["exception"].strip().splitlines()[-1]
+                raised = EXCEPTION_LINE_RE.findall(record["exception"])
+                last = raised[-1] if raised else record["exception"].strip().splitlines()[-1]
                 figures.server_errors.append(f"{record.get('message', '')[:120]}: {last[:200]}")
     return figures
 
@@ -846,6 +863,11 @@ def build_report(
         "exports match what the editor picked",
         f"{checks} checked, {len(mismatches)} mismatched",
         not mismatches and checks > 0,
+    )
+    report.check(
+        "every answer read as the editor expected",
+        f"{len(anomalies)} anomalies",
+        not anomalies,
     )
     report.check(
         "every editor logged in, and stopped in time",

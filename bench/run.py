@@ -14,8 +14,10 @@ way out (also on Ctrl-C or a failure):
 What is measured (p50 and p95 over sequential requests from one logged-in editor):
 - (a) a direct call to the sandbox, (b) a cold dashboard view (a page number never asked before,
   so the cache misses and the view calls the sandbox once), (c) a warm view (the same page
-  again: a cache hit), for pageSize 20 and 100, against the 100,000-asset library, which has
-  enough pages for a fresh one every time;
+  again: a cache hit, as a full page and as the htmx fragment paging gets), for pageSize 20 and
+  100, against the 100,000-asset library, which has enough pages for a fresh one every time;
+  taken in interleaved rounds, so load from elsewhere on the machine skews them alike; and the
+  dashboard's CPU time per view (gunicorn's processes, from /proc), which such load hardly moves;
 - the same warm view against the 240- and the 100,000-asset library;
 - throughput of warm views with 16 editors at once (bounded by count and by time);
 - upstream calls (the sandbox's own stats endpoint) for 100 identical views by 16 editors,
@@ -68,8 +70,8 @@ RUN_BUDGET = 240  # seconds for the whole run; every loop checks it
 LATENCY_MS = 80  # the sandbox's delay per call: a real API across the internet
 BIG_LIBRARY = 100_000
 PAGE_SIZES = (20, 100)
-DIRECT_SAMPLES = 30  # each one costs LATENCY_MS at least
-COLD_SAMPLES = 30
+TRIO_ROUNDS = 40  # rounds of direct, cold, warm and fragment; a round costs ~2 x LATENCY_MS
+CPU_VIEWS = 25  # views per CPU-time figure (/proc counts in 10 ms ticks: enough views to average)
 WARM_SAMPLES = 100
 EDITORS = 16  # concurrent editors for the throughput and identical-views runs
 LOAD_REQUESTS = 3000  # the throughput run stops at this many requests...
@@ -125,6 +127,7 @@ def timed(session: requests.Session, url: str, headers: dict | None = None, expe
 class Dashboard:
     url: str
     workers: str
+    pid: int  # gunicorn's master; its workers are its children
 
 
 @contextmanager
@@ -144,8 +147,39 @@ def dashboard(name: str, upstream: str, env: dict[str, str]) -> Iterator[Dashboa
         cmd = [gunicorn, "-k", "gthread", "-w", "4", "--threads", "8", "-b", env["GUNICORN_BIND"]]
         cmd.append("argil_dashboard.wsgi")
         workers = "4 gthread workers x 8 threads"
-    with process(name, cmd, env=env, ready=answers(url + "/healthz")):
-        yield Dashboard(url, workers)
+    with process(name, cmd, env=env, ready=answers(url + "/healthz")) as proc:
+        yield Dashboard(url, workers, proc.pid)
+
+
+def cpu_seconds(master: int) -> float | None:
+    """User + system CPU time so far of a gunicorn master and its workers (Linux /proc), or None.
+
+    Unlike a latency, it hardly moves when other work competes for the CPUs."""
+    if not Path("/proc/self/stat").exists():
+        return None
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(stat.parent.name) == master or int(fields[1]) == master:  # fields[1]: ppid
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_view(
+    budget: Budget, board: Dashboard, url: Callable[[int], str], editor, headers=None
+) -> str:
+    """Dashboard CPU ms per view over CPU_VIEWS views (``url(i)`` for the i-th), as text."""
+    before = cpu_seconds(board.pid)
+    for i in range(CPU_VIEWS):
+        budget.check()
+        timed(editor, url(i), headers)
+    after = cpu_seconds(board.pid)
+    if before is None or after is None:
+        return "n/a (no /proc)"
+    return f"{(after - before) / CPU_VIEWS * 1000:.1f} ms"
 
 
 def login(base: str, password: str) -> requests.Session:
@@ -368,15 +402,31 @@ def measure_trio(
         warm_url = f"{big_board.url}/?pageSize={size}&page=2"
         timed(editor, warm_url)  # the one cold miss before the warm samples
 
-        a = sequential(budget, DIRECT_SAMPLES, direct)
-        b = sequential(budget, COLD_SAMPLES, cold)
-        c = sequential(budget, WARM_SAMPLES, lambda i, u=warm_url: timed(editor, u))
-        # What paging with htmx costs: the same warm view as a fragment.
-        frag = sequential(budget, WARM_SAMPLES, lambda i, u=warm_url: timed(editor, u, HTMX))
+        # Interleaved, one of each per round: whatever else the machine is doing weighs on all
+        # four alike, so their ratios hold even when the absolute figures wander.
+        a, b, c, frag = Sample(), Sample(), Sample(), Sample()
+        for i in range(TRIO_ROUNDS):
+            budget.check()
+            a.add(*direct(i)[:2])
+            b.add(*cold(i)[:2])
+            c.add(*timed(editor, warm_url)[:2])
+            # What paging with htmx costs: the same warm view as a fragment.
+            frag.add(*timed(editor, warm_url, HTMX)[:2])
         report.latency(f"(a) direct upstream call, pageSize {size}", a)
         report.latency(f"(b) cold dashboard view, pageSize {size}", b)
         report.latency(f"(c) warm dashboard view, pageSize {size}", c)
         report.latency(f"warm htmx fragment (paging), pageSize {size}", frag)
+        for what, url, headers in (
+            ("warm page", lambda i, u=warm_url: u, None),
+            ("warm fragment", lambda i, u=warm_url: u, HTMX),
+            (
+                "cold page",
+                lambda i, s=size, f=first: f"{big_board.url}/?pageSize={s}&page={f + 400 + i}",
+                None,
+            ),
+        ):
+            cpu = cpu_per_view(budget, big_board, url, editor, headers)
+            report.figure(f"dashboard CPU per view: {what}, pageSize {size}", cpu)
         report.figure(f"(b)/(a) p50, pageSize {size}", f"{b.p50 / a.p50:.2f}")
         report.figure(f"(c)/(a) p50, pageSize {size}", f"{c.p50 / a.p50:.3f}")
         speedup = a.p50 / c.p50
