@@ -13,7 +13,7 @@ from django import forms
 from django.http import QueryDict
 
 from .api import DEFAULT_PAGE_SIZE, AssetStatus, AssetType
-from .models import BOARD_NAME_MAX_LENGTH, NOTE_MAX_LENGTH, Board
+from .models import BOARD_NAME_MAX_LENGTH, NOTE_MAX_LENGTH, Board, EditorProfile
 
 PAGE_SIZES = (20, 50, 100)
 # Far beyond any real library, low enough that page * pageSize stays a sane number upstream.
@@ -229,3 +229,24 @@ class PickNoteForm(forms.Form):
 
 class PickMoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+# --- Preferences -----------------------------------------------------------------------------
+
+
+class PreferencesForm(forms.Form):
+    """One or more of an editor's look-and-feel preferences (each button posts one of them)."""
+
+    layout = forms.ChoiceField(choices=EditorProfile.Layout.choices, required=False)
+    thumb_size = forms.ChoiceField(choices=EditorProfile.ThumbSize.choices, required=False)
+    theme = forms.ChoiceField(choices=EditorProfile.Theme.choices, required=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.errors and not self.changes():
+            raise forms.ValidationError("Nothing to save: send layout, thumb_size or theme.")
+        return cleaned
+
+    def changes(self) -> dict[str, str]:
+        """The preferences this POST sets (the rest stay as they were)."""
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -63,8 +63,22 @@ class Pick(models.Model):
 
 
 class EditorProfile(models.Model):
-    """One editor's dashboard state and preferences: the current board for now (layout, thumbnail
-    size and theme preferences belong here too)."""
+    """One editor's dashboard state and preferences: the current board, and how the library looks
+    to them (grid or list, thumbnail size, colour theme), so it looks the same on every device."""
+
+    class Layout(models.TextChoices):
+        GRID = "grid", "Grid"
+        LIST = "list", "List"
+
+    class ThumbSize(models.TextChoices):
+        SMALL = "small", "Small"
+        MEDIUM = "medium", "Medium"
+        LARGE = "large", "Large"
+
+    class Theme(models.TextChoices):
+        AUTO = "auto", "Auto"  # follows the system's light or dark setting
+        LIGHT = "light", "Light"
+        DARK = "dark", "Dark"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_profile"
@@ -77,6 +91,9 @@ class EditorProfile(models.Model):
         related_name="current_for",
         help_text="The board Pick adds to; always one of this editor's own.",
     )
+    layout = models.CharField(max_length=4, choices=Layout.choices, default=Layout.GRID)
+    thumb_size = models.CharField(max_length=6, choices=ThumbSize.choices, default=ThumbSize.MEDIUM)
+    theme = models.CharField(max_length=5, choices=Theme.choices, default=Theme.AUTO)
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"

@@ -7,6 +7,8 @@ app_name = "assets_browser"
 urlpatterns = [
     path("", views.browse, name="browse"),
     path("healthz", views.healthz, name="healthz"),
+    # Layout, thumbnail size and theme, per editor
+    path("preferences/", views.preferences, name="preferences"),
     # Preview, live status, add by URL. str, not uuid: a malformed id gets our own 404 page.
     path("assets/status/", views.asset_status, name="asset_status"),
     path("assets/new/", views.asset_create, name="asset_create"),

@@ -12,7 +12,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import push_url
+from django_htmx.http import push_url, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from . import boards, errors, services
@@ -27,9 +27,11 @@ from .forms import (
     BrowseQuery,
     PickMoveForm,
     PickNoteForm,
+    PreferencesForm,
     status_ids,
 )
 from .models import Board, Pick
+from .preferences import save_preferences
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -207,6 +209,30 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "sandbox": settings.ARGIL_SANDBOX,
         }
     )
+
+
+# Preferences
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def preferences(request: HtmxHttpRequest) -> HttpResponse:
+    """Save the editor's layout, thumbnail size or theme (whichever the POST carries). htmx gets
+    204 plus the saved values in a "prefs-saved" event, which app.js applies to the page; without
+    JS, back to the page, which the server renders with them."""
+    form = PreferencesForm(request.POST)
+    if not form.is_valid():
+        allowed = "; ".join(
+            f"{name}: {', '.join(str(value) for value, _ in field.choices)}"
+            for name, field in form.fields.items()
+        )
+        return HttpResponseBadRequest(f"Send one of {allowed}.", content_type="text/plain")
+    prefs = save_preferences(request.user, form.changes())
+    if not request.htmx:
+        return _back(request)
+    response = HttpResponse(status=204)
+    trigger_client_event(response, "prefs-saved", prefs.as_dict())
+    return response
 
 
 # Boards

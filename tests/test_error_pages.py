@@ -29,3 +29,9 @@ def test_server_error_page_stands_alone(settings):
     html = render_to_string("500.html")
     assert "Something went wrong on our side" in html
     assert "Traceback" not in html
+
+
+def test_bad_host_gets_the_400_page_not_a_crash(client):
+    response = client.get("/", headers={"host": "evil.example.com"})
+    assert response.status_code == 400
+    assert "could not be understood" in response.content.decode()

@@ -206,7 +206,8 @@ def test_browse_null_and_empty_names_say_untitled(editor_client, use_fake_api):
     items = [asset(name=None, id="5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a02"), asset(name="")]
     use_fake_api.enqueue(200, items, headers=totals(total=2))
     html = editor_client.get(BROWSE).content.decode()
-    assert html.count(">Untitled</a></h3>") == 2
+    assert html.count(">Untitled</a></h2>") == 2
+    assert html.count('alt="Untitled video thumbnail"') == 2
 
 
 def test_browse_sends_strict_security_headers(editor_client, use_sandbox):

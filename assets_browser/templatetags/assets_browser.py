@@ -66,14 +66,6 @@ def pager(query: BrowseQuery, page) -> dict:
 # --- Boards and picks ------------------------------------------------------------------------
 
 
-@register.filter
-def pick_blocked_reason(status: str) -> str:
-    """Why an asset cannot be picked ("Processing — can be picked once ready"), "" if it can."""
-    from ..boards import blocked_reason  # boards imports this module (http_url)
-
-    return blocked_reason(status)
-
-
 # Views that render whole pages; other requests (fragments, polls) are not a page to go back to.
 PAGE_VIEWS = frozenset({"browse", "asset_detail", "board_list", "board_detail"})
 

@@ -12,7 +12,9 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 
 document.addEventListener("htmx:afterSettle", (event) => {
   const results = document.getElementById("results");
-  if (!results || event.detail.target !== results) return;
+  // event.target: the new #results (an outerHTML swap fires afterSettle on the new element;
+  // event.detail.target is the old one, already detached).
+  if (!results || event.target !== results) return;
   results.setAttribute("aria-busy", "false");
   // A swap removes the focused link (pager, retry): keep focus in the results, not at the top.
   if (document.activeElement === document.body) {
@@ -436,3 +438,272 @@ document.addEventListener("focusin", (event) => {
   syncTrayToggle();
 })();
 // --- End of boards ---------------------------------------------------------------------------
+
+// --- Every editor: keyboard, screen readers, layout and theme (issue 6) ----------------------
+// The grid is one Tab stop (roving tabindex) with arrow keys between cards; single-key
+// shortcuts (p, /, [, ], ?) for the browse page; an announcer (#announcer, outside every swap
+// target) that reads out what a swap changed; and the editor's saved layout and theme applied in
+// place after the preferences POST answers.
+(() => {
+  const root = document.documentElement;
+  const CARD = "#asset-grid > .card";
+  let savedPrefs = null; // layout, size and theme as last saved from this page (see the end)
+
+  // Screen readers: a polite announcement. Emptied first, so the same words are said again.
+  function announce(text) {
+    const announcer = document.getElementById("announcer");
+    if (!announcer || !text) return;
+    announcer.textContent = "";
+    window.setTimeout(() => {
+      announcer.textContent = text.replace(/\s+/g, " ").trim();
+    }, 50);
+  }
+
+  // --- The grid: one Tab stop, arrow keys between cards ---
+  let activeId = null; // the card that holds the grid's Tab stop
+
+  function gridCards() {
+    return Array.from(document.querySelectorAll(CARD));
+  }
+
+  // Only the active card's link and Pick button are in the Tab order; the rest are reached with
+  // the arrow keys. Run again after every swap (pages, Pick toggles, live status).
+  function syncRoving() {
+    const cards = gridCards();
+    if (!cards.length) return;
+    const active = cards.find((card) => card.dataset.assetId === activeId) || cards[0];
+    activeId = active.dataset.assetId;
+    cards.forEach((card) => {
+      card.querySelectorAll("a[href], button").forEach((control) => {
+        if (card === active) control.removeAttribute("tabindex");
+        else control.setAttribute("tabindex", "-1");
+      });
+    });
+  }
+
+  let syncQueued = false;
+  document.addEventListener("htmx:load", () => {
+    if (syncQueued) return;
+    syncQueued = true;
+    queueMicrotask(() => {
+      syncQueued = false;
+      syncRoving();
+    });
+  });
+
+  document.addEventListener("focusin", (event) => {
+    const card = event.target.closest && event.target.closest(CARD);
+    if (card && card.dataset.assetId !== activeId) {
+      activeId = card.dataset.assetId;
+      syncRoving();
+    }
+  });
+
+  // How many cards a row holds, from the layout as rendered (1 in the list).
+  function rowLength(cards) {
+    const top = cards[0].offsetTop;
+    const length = cards.findIndex((card) => card.offsetTop !== top);
+    return length < 0 ? cards.length : length;
+  }
+
+  function targetIndex(key, index, cards) {
+    const last = cards.length - 1;
+    const row = rowLength(cards);
+    switch (key) {
+      case "ArrowLeft":
+        return Math.max(index - 1, 0);
+      case "ArrowRight":
+        return Math.min(index + 1, last);
+      case "ArrowUp":
+        return index - row >= 0 ? index - row : index;
+      case "ArrowDown":
+        // A shorter last row: from above its end, Down lands on its last card.
+        if (index + row <= last) return index + row;
+        return cards[last].offsetTop > cards[index].offsetTop ? last : index;
+      case "Home":
+        return 0;
+      case "End":
+        return last;
+      default:
+        return -1;
+    }
+  }
+
+  function hasModifier(event) {
+    return event.altKey || event.ctrlKey || event.metaKey;
+  }
+
+  function dialogOpen() {
+    return Boolean(document.querySelector("dialog[open]"));
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || hasModifier(event) || event.shiftKey || dialogOpen()) return;
+    const card = event.target.closest && event.target.closest(CARD);
+    if (!card) return;
+    const cards = gridCards();
+    const index = targetIndex(event.key, cards.indexOf(card), cards);
+    if (index < 0) return;
+    event.preventDefault(); // no page scroll: focus moving scrolls the card into view
+    const next = cards[index];
+    activeId = next.dataset.assetId;
+    syncRoving();
+    next.querySelector(".card-link").focus();
+  });
+
+  // --- Single-key shortcuts ---
+  // Never while typing (a text field, a select, contenteditable), with Ctrl/Alt/Meta held, or
+  // while a dialog is open (the preview's own ←/→ are its own). Checkboxes and buttons are not
+  // typing: after "/" and Space on a filter, "]" still pages.
+  const NOT_TYPING = new Set(["checkbox", "radio", "button", "submit", "reset", "image", "file"]);
+
+  function isTyping(element) {
+    if (!element || !element.closest) return false;
+    if (element.isContentEditable || element.closest("textarea, select")) return true;
+    return element.tagName === "INPUT" && !NOT_TYPING.has(element.type);
+  }
+
+  let focusTitleAfterSwap = false;
+
+  function page(direction) {
+    const link = document.querySelector(`.pager [data-shortcut="${direction}"]`);
+    if (!link) {
+      announce(direction === "next" ? "This is the last page." : "This is the first page.");
+      return;
+    }
+    focusTitleAfterSwap = true;
+    link.click(); // an htmx link: the results swap in place and the URL follows
+  }
+
+  function focusFilters() {
+    const first = document.querySelector("#filters input:not([type=hidden])");
+    const panel = document.querySelector(".filters-panel");
+    if (first) {
+      first.focus();
+    } else if (panel) {
+      panel.setAttribute("tabindex", "-1");
+      panel.focus();
+    }
+  }
+
+  function pickFocused() {
+    const card = document.activeElement && document.activeElement.closest(CARD);
+    if (!card) return;
+    const button = card.querySelector(".pick-form button");
+    if (button) {
+      button.click(); // the toggle posts with htmx; focus stays where it is
+    } else {
+      const why = card.querySelector(".pick-why");
+      announce(why ? why.textContent : "This asset cannot be picked.");
+    }
+  }
+
+  function openShortcuts() {
+    const dialog = document.getElementById("shortcuts-dialog");
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.isComposing || hasModifier(event)) return;
+    if (isTyping(event.target) || dialogOpen()) return;
+    const actions = {
+      "/": focusFilters,
+      "?": openShortcuts,
+      "[": () => page("prev"),
+      "]": () => page("next"),
+      p: pickFocused,
+    };
+    const action = actions[event.key];
+    if (!action) return;
+    event.preventDefault(); // "/" would open the browser's quick find
+    action();
+  });
+
+  document.addEventListener("click", (event) => {
+    const opener = event.target.closest && event.target.closest("[data-shortcuts-open]");
+    if (opener) openShortcuts();
+    const dialog = document.getElementById("shortcuts-dialog");
+    if (dialog && event.target === dialog) dialog.close(); // a click on the backdrop
+  });
+
+  // --- After a swap of the results: what it shows, said once; focus kept in the results ---
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const results = document.getElementById("results");
+    if (!results || event.target !== results) return; // the new #results (see the top)
+    if (savedPrefs) applyPrefs(savedPrefs); // a preloaded page may predate a change
+    const summary = results.querySelector("[data-summary]");
+    const state = results.querySelector(".state:not([role=alert]) h2"); // alerts speak up
+    announce(summary ? summary.textContent : state ? state.textContent : "");
+    if (focusTitleAfterSwap) {
+      focusTitleAfterSwap = false;
+      const title = document.getElementById("results-title");
+      if (title) title.focus({ preventScroll: true });
+    }
+  });
+
+  // A Pick (click or "p"): say what happened and how full the board is now. The form is gone by
+  // the time the answer is in (its toggle is swapped out of band), so remember it by request.
+  const pickRequests = new WeakMap(); // xhr -> the asset id of the toggle that posted
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const form = event.detail.elt;
+    const toggle = form.matches && form.matches(".pick-form") && form.closest("[data-pick-toggle]");
+    if (toggle) pickRequests.set(event.detail.xhr, toggle.dataset.pickToggle);
+  });
+
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const id = pickRequests.get(event.detail.xhr);
+    if (!id || !event.detail.successful) return;
+    pickRequests.delete(event.detail.xhr);
+    const toggle = document.querySelector(`[data-pick-toggle="${id}"]`);
+    if (!toggle) return;
+    const label = toggle.querySelector(".pick-button .visually-hidden"); // the asset's name
+    const name = label ? label.textContent.trim() : "the asset";
+    const picked = toggle.classList.contains("is-picked");
+    const board = document.getElementById("tray-title");
+    const count = document.querySelector("#tray .tray-count");
+    let text = picked ? `Picked ${name}.` : `Took ${name} off the board.`;
+    if (board && count) text += ` ${count.textContent.trim()} on ${board.textContent.trim()}.`;
+    announce(text);
+  });
+
+  // --- Layout, thumbnail size and theme: saved on the server, applied here in place ---
+  const ALLOWED = {
+    layout: ["grid", "list"],
+    thumb_size: ["small", "medium", "large"],
+    theme: ["auto", "light", "dark"],
+  };
+
+  function applyPrefs(prefs) {
+    if (ALLOWED.theme.includes(prefs.theme)) root.dataset.theme = prefs.theme;
+    const grid = document.getElementById("asset-grid");
+    if (grid && ALLOWED.layout.includes(prefs.layout)) {
+      ALLOWED.layout.forEach((value) =>
+        grid.classList.toggle("grid--" + value, value === prefs.layout),
+      );
+    }
+    if (grid && ALLOWED.thumb_size.includes(prefs.thumb_size)) {
+      ALLOWED.thumb_size.forEach((value) =>
+        grid.classList.toggle("thumbs--" + value, value === prefs.thumb_size),
+      );
+    }
+    document.querySelectorAll("[data-prefs-form] button[name]").forEach((button) => {
+      if (button.name in ALLOWED) {
+        button.setAttribute("aria-pressed", String(prefs[button.name] === button.value));
+      }
+    });
+  }
+
+  // The preferences view answers htmx with 204 and HX-Trigger: {"prefs-saved": {...}}.
+  document.addEventListener("prefs-saved", (event) => {
+    savedPrefs = {
+      layout: event.detail.layout,
+      thumb_size: event.detail.thumb_size,
+      theme: event.detail.theme,
+    };
+    applyPrefs(savedPrefs);
+  });
+
+  syncRoving();
+})();
+// --- End of every editor ---------------------------------------------------------------------
