@@ -12,7 +12,9 @@ Templates print these with the ``{% asset_card %}`` and ``{% pick_toggle %}`` ta
 (templatetags/asset_cards.py), so every card on every page comes from here.
 """
 
+import time
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from html import escape as e
 from typing import Any
@@ -87,7 +89,14 @@ def _thumbnail(asset: Any, *, lazy: bool) -> str:
 def _created(asset: Any) -> str:
     if not asset.created_at:
         return ""
-    created = timezone.localtime(asset.created_at)
+    # "3 weeks ago" changes by the minute at most: worked out once a minute per date, as
+    # timesince and the month names (translations) are most of a card's cost otherwise.
+    return _created_html(asset.created_at, int(time.time() // 60))
+
+
+@lru_cache(maxsize=4096)
+def _created_html(created_at: datetime, minute: int) -> str:
+    created = timezone.localtime(created_at)
     exact = (
         f"{created.day} {MONTHS[created.month]} {created.year}, {created:%H:%M} {created.tzname()}"
     )
