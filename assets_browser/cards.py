@@ -23,10 +23,9 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince
 
 from .boards import blocked_reason
-from .templatetags.assets_browser import http_url
+from .templatetags.assets_browser import ago, http_url
 
 TYPE_LABELS = {"AUDIO": "Audio", "IMAGE": "Image", "VIDEO": "Video"}
 STATUS_LABELS = {"PROCESSING": "Processing", "READY": "Ready", "FAILED": "Failed"}
@@ -100,8 +99,7 @@ def _created_html(created_at: datetime, minute: int) -> str:
     exact = (
         f"{created.day} {MONTHS[created.month]} {created.year}, {created:%H:%M} {created.tzname()}"
     )
-    ago = timesince(created, depth=1)
-    return f'<time datetime="{created.isoformat()}" title="{e(exact)}">{e(ago)} ago</time>'
+    return f'<time datetime="{created.isoformat()}" title="{e(exact)}">{e(ago(created))}</time>'
 
 
 def pick_toggle(asset: Any, state: PageState, *, oob: bool = False, error: str = "") -> SafeString:
