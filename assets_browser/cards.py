@@ -13,7 +13,7 @@ Templates print these with the ``{% asset_card %}`` and ``{% pick_toggle %}`` ta
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from html import escape as e
@@ -23,6 +23,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from .boards import blocked_reason
 from .templatetags.assets_browser import ago, http_url
@@ -54,11 +55,23 @@ def toggle_url(asset_id: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PageState:
-    """What a card needs from the page it is on: the editor's picks and the no-JS form bits."""
+    """What a card needs from the page it is on: the editor's picks and the no-JS form bits.
+
+    What every card of a page prints alike is worked out here once, not once per card."""
 
     picked_ids: frozenset[str] | set[str]
     csrf_token: str
     next_path: str
+    form_fields: str = field(init=False, repr=False)  # the hidden CSRF and return inputs
+    url_patterns: tuple[str, str] = field(init=False, repr=False)  # detail, pick toggle
+
+    def __post_init__(self) -> None:
+        fields = (
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{e(self.csrf_token)}">'
+            f'<input type="hidden" name="next" value="{e(self.next_path)}">'
+        )
+        object.__setattr__(self, "form_fields", fields)
+        object.__setattr__(self, "url_patterns", _url_patterns(get_script_prefix()))
 
 
 def _glyph(icon: str, label: str = "") -> str:
@@ -67,16 +80,16 @@ def _glyph(icon: str, label: str = "") -> str:
     return f'<span class="glyph">{svg}{text}</span>'
 
 
-def _thumbnail(asset: Any, *, lazy: bool) -> str:
+def _thumbnail(asset: Any, name: str, *, lazy: bool) -> str:
+    """The thumbnail, given the card's escaped name."""
     status = str(asset.status)
     thumb = http_url(asset.thumbnail_url)
     if thumb:
         kind = TYPE_LABELS.get(str(asset.type), "asset").lower()
-        alt = asset.name or f"Untitled {kind} thumbnail"
+        alt = name if asset.name else f"Untitled {kind} thumbnail"
         loading = ' loading="lazy"' if lazy else ""
         return (
-            f'<img src="{e(thumb)}" alt="{e(alt)}" width="480" height="270"'
-            f' decoding="async"{loading}>'
+            f'<img src="{e(thumb)}" alt="{alt}" width="480" height="270" decoding="async"{loading}>'
         )
     if status == "PROCESSING":
         return _glyph("processing", "Processing")
@@ -96,10 +109,17 @@ def _created(asset: Any) -> str:
 @lru_cache(maxsize=4096)
 def _created_html(created_at: datetime, minute: int) -> str:
     created = timezone.localtime(created_at)
+    # As the date filter's "j F Y, H:i e" prints it, without its per-call formatting cost.
     exact = (
-        f"{created.day} {MONTHS[created.month]} {created.year}, {created:%H:%M} {created.tzname()}"
+        f"{created.day} {_month_name(created.month, get_language())} {created.year}, "
+        f"{created.hour:02d}:{created.minute:02d} {created.tzname()}"
     )
     return f'<time datetime="{created.isoformat()}" title="{e(exact)}">{e(ago(created))}</time>'
+
+
+@lru_cache(maxsize=128)
+def _month_name(month: int, language: str | None) -> str:
+    return str(MONTHS[month])
 
 
 def pick_toggle(asset: Any, state: PageState, *, oob: bool = False, error: str = "") -> SafeString:
@@ -109,10 +129,19 @@ def pick_toggle(asset: Any, state: PageState, *, oob: bool = False, error: str =
     by data-pick-toggle; its hidden `shown` input tells the server it is there. Only READY
     assets can be picked (the server checks with Argil); a picked one can always be taken off.
     """
+    name = e(asset.name or "Untitled")
+    return mark_safe(_pick_toggle(asset, name, str(asset.status), state, oob=oob, error=error))
+
+
+def _pick_toggle(
+    asset: Any, name: str, status: str, state: PageState, *, oob: bool = False, error: str = ""
+) -> str:
+    """pick_toggle's HTML, given the escaped name (a card has it already)."""
     key = e(str(asset.id).lower())
     picked = key in state.picked_ids
-    reason = "" if picked else blocked_reason(str(asset.status))
-    label = f'<span class="visually-hidden"> {e(asset.name or "Untitled")}</span>'
+    blocked = blocked_reason(status)
+    reason = "" if picked else blocked
+    label = f'<span class="visually-hidden"> {name}</span>'
     if picked:
         classes = "pick-toggle is-picked"
     else:
@@ -126,7 +155,7 @@ def pick_toggle(asset: Any, state: PageState, *, oob: bool = False, error: str =
             f'<span class="pick-why">{e(reason)}</span>'
         )
     else:
-        url = toggle_url(key)
+        url = state.url_patterns[1].replace(_ID, key)
         # aria-pressed: a toggle button, so screen readers say "pressed"; the name says what.
         if picked:
             button = (
@@ -145,13 +174,12 @@ def pick_toggle(asset: Any, state: PageState, *, oob: bool = False, error: str =
         control = (
             f'<form class="pick-form" method="post" action="{url}" hx-post="{url}"'
             ' hx-target="this" hx-swap="none" hx-include="[name=tray][data-pick-context]"'
-            ' hx-sync="this:drop">'
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{e(state.csrf_token)}">'
-            f'<input type="hidden" name="next" value="{e(state.next_path)}">{button}</form>'
+            f' hx-sync="this:drop">{state.form_fields}{button}</form>'
         )
-    shown_error = error and error != blocked_reason(str(asset.status))  # said once, not twice
+    shown_error = error and error != blocked  # said once, not twice
     problem = f'<p class="pick-error" role="alert">{e(error)}</p>' if shown_error else ""
-    return mark_safe(  # every value above is escaped, or one of our constants
+    # Every value above is escaped, or one of our constants.
+    return (
         f'<div class="{classes}" data-pick-toggle="{key}"{swap}>'
         f'<input type="hidden" name="shown" value="{key}" data-pick-context>'
         f"{control}{problem}</div>"
@@ -160,16 +188,17 @@ def pick_toggle(asset: Any, state: PageState, *, oob: bool = False, error: str =
 
 def asset_card(asset: Any, state: PageState, *, position: int = 1, oob: bool = False) -> SafeString:
     """One card of the grid. Its stable id lets live status swap it out of band."""
-    asset_id = e(asset.id)
-    asset_type, status = e(str(asset.type)), e(str(asset.status))
+    # The id is a UUID and type and status are enum members (Asset.from_api checks): no markup.
+    asset_id, asset_type, status = asset.id, str(asset.type), str(asset.status)
     name = e(asset.name or "Untitled")
     preview = http_url(asset.file_url) if asset_type == "VIDEO" and status == "READY" else ""
     preview_attr = f' data-preview-src="{e(preview)}"' if preview else ""
     oob_attr = ' hx-swap-oob="true"' if oob else ""
-    link = detail_url(asset_id)
+    link = state.url_patterns[0].replace(_ID, asset_id)
     type_label = TYPE_LABELS.get(asset_type, asset_type.capitalize())
     status_label = STATUS_LABELS.get(status, status.capitalize())
-    thumb = _thumbnail(asset, lazy=position > EAGER_THUMBNAILS)
+    thumb = _thumbnail(asset, name, lazy=position > EAGER_THUMBNAILS)
+    toggle = _pick_toggle(asset, name, status, state)
     # The title links to the asset page; its ::after stretches over the card, thumbnail
     # included. htmx loads it into the preview dialog instead.
     return mark_safe(  # every value above is escaped, or one of our constants
@@ -183,5 +212,5 @@ def asset_card(asset: Any, state: PageState, *, position: int = 1, oob: bool = F
         f' hx-sync="#preview:replace" aria-haspopup="dialog">{name}</a></h2>'
         f'<div class="card-meta"><span class="badge badge--{asset_type.lower()}">{type_label}'
         f'</span><span class="badge badge--{status.lower()}">{status_label}</span>'
-        f"{_created(asset)}</div>{pick_toggle(asset, state)}</div></li>"
+        f"{_created(asset)}</div>{toggle}</div></li>"
     )

@@ -115,9 +115,11 @@ def list_assets(query: BrowseQuery) -> Listing:
     }
     pages = {"requested_page": query.page, "requested_page_size": query.page_size}
 
+    loaded: list[AssetPage] = []  # the page this request read from Argil itself, if it did
+
     def load() -> dict:
         body, headers = client.fetch_asset_list(**params)
-        parse_asset_page(body, headers, **pages)  # what we cannot read is never cached
+        loaded.append(parse_asset_page(body, headers, **pages))  # unreadable: never cached
         return {"body": body, "headers": headers}
 
     answer = upstream_cache.fetch(
@@ -129,7 +131,10 @@ def list_assets(query: BrowseQuery) -> Listing:
         lists=True,  # fresh only until a write invalidates the workspace's lists
         allow_stale=True,
     )
-    page = parse_asset_page(answer.value["body"], answer.value["headers"], **pages)
+    if loaded and not answer.is_stale:
+        page = loaded[-1]  # read once: a cold page is parsed as it arrives, not again
+    else:
+        page = parse_asset_page(answer.value["body"], answer.value["headers"], **pages)
     fetched_at = datetime.fromtimestamp(answer.fetched_at, UTC)
     return Listing(page=page, fetched_at=fetched_at, is_stale=answer.is_stale)
 

@@ -86,3 +86,41 @@ def test_pick_toggle_out_of_band_and_error():
         in html
     )
     assert '<p class="pick-error" role="alert">Argil is unreachable right now</p>' in html
+
+
+def _dates_around(now):
+    """Dates before (and a few after) ``now`` that reach every unit and calendar edge: month
+    ends, leap days, the same day and time a month or a year earlier, a second either side."""
+    import random
+    from datetime import timedelta
+
+    rng = random.Random(5)
+    steps = [0, 1, 59, 60, 61, 3599, 3600, 86399, 86400, 604799, 604800, 2419200, 31535999]
+    yield from (now - timedelta(seconds=s) for s in steps)
+    yield now + timedelta(minutes=5)  # in the future: "0 minutes"
+    for months in (1, 2, 11, 12, 13, 24, 49):
+        same = now.replace(year=now.year - (months // 12), day=min(now.day, 28))
+        yield same.replace(month=(now.month - months % 12 - 1) % 12 + 1)
+    for _ in range(3000):
+        yield now - timedelta(seconds=rng.randrange(0, 6 * 365 * 86400))
+
+
+@pytest.mark.parametrize(
+    "now",
+    ["2026-11-28T13:40:00+00:00", "2024-03-01T00:00:30+00:00", "2025-01-31T23:59:59+00:00"],
+)
+def test_ago_says_what_timesince_says(now, settings):
+    """The card's fast "3 weeks ago" against Django's own timesince(depth=1), thousands of
+    dates, in UTC and in a zone with daylight saving (months are counted in local time)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils.timesince import timesince
+
+    from assets_browser.templatetags.assets_browser import ago
+
+    reference = datetime.fromisoformat(now)
+    for zone in ("UTC", "Europe/Paris"):
+        local_now = reference.astimezone(ZoneInfo(zone))
+        for value in _dates_around(local_now):
+            assert ago(value, local_now) == f"{timesince(value, local_now, depth=1)} ago", value

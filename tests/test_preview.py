@@ -394,6 +394,34 @@ def test_asset_create_page_renders_the_form(editor_client):
 
 
 @pytest.mark.parametrize(
+    "data",
+    [
+        None,  # the fresh form every browse page shows
+        VALID,
+        {"name": 'Dawn <b>"x"</b>', "type": "IMAGE", "url": "https://cdn.example.com/a.jpg"},
+        {"name": "", "type": "AUDIO", "url": "http://10.0.0.5/x"},
+        {},
+    ],
+)
+def test_add_broll_inputs_are_the_form_widgets_markup(rf, data):
+    """The add-by-URL inputs are written out in the template (for speed): they must stay what
+    the form's own widgets print, values, errors and ARIA included."""
+    from django.template.loader import render_to_string
+
+    from assets_browser.forms import AddBrollForm
+
+    form = AddBrollForm(data)
+    form.is_valid()
+    html = render_to_string(
+        "assets_browser/asset_create.html#add-broll-form", {"form": form}, rf.get("/")
+    )
+    widgets = [str(form["name"]), str(form["url"]), *(radio.tag() for radio in form["type"])]
+    for widget in widgets:
+        assert widget in html
+    assert html.count("<input") == len(widgets) + 1  # and the CSRF token, nothing else
+
+
+@pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
         ({"name": ""}, "name", "This field is required."),

@@ -1,9 +1,11 @@
-"""`{% asset_card asset %}` and `{% pick_toggle asset %}`: cards from assets_browser/cards.py.
+"""`{% asset_cards assets %}`, `{% asset_card asset %}` and `{% pick_toggle asset %}`: cards from
+assets_browser/cards.py.
 
 The page's own state (the editor's picks, the CSRF token, where a no-JS form comes back to) is
 read from the context once per template render, not once per card.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
@@ -35,6 +37,18 @@ def asset_card(context: template.Context, asset: Any) -> SafeString:
         _page_state(context),
         position=loop["counter"] if loop else 1,
         oob=bool(context.get("oob")),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def asset_cards(context: template.Context, assets: Iterable[Any]) -> SafeString:
+    """Every card of a grid, in order (the first rows load their thumbnails eagerly)."""
+    state = _page_state(context)
+    return SafeString(
+        "".join(
+            cards.asset_card(asset, state, position=position)
+            for position, asset in enumerate(assets, 1)
+        )
     )
 
 
