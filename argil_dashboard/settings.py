@@ -117,7 +117,8 @@ TEMPLATES = [
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, reusing its redis-py client (assets_browser/redis_cache.py says why).
+            "BACKEND": "assets_browser.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # redis-py waits 5 s by default. A cache read must cost far less than the Argil call
             # it saves; past this, assets_browser/cache.py treats Redis as down and asks Argil.

@@ -64,6 +64,7 @@ class PageState:
     next_path: str
     form_fields: str = field(init=False, repr=False)  # the hidden CSRF and return inputs
     url_patterns: tuple[str, str] = field(init=False, repr=False)  # detail, pick toggle
+    dates: tuple[datetime, str | None] = field(init=False, repr=False)  # see _created
 
     def __post_init__(self) -> None:
         fields = (
@@ -72,6 +73,9 @@ class PageState:
         )
         object.__setattr__(self, "form_fields", fields)
         object.__setattr__(self, "url_patterns", _url_patterns(get_script_prefix()))
+        minute = int(time.time() // 60) * 60
+        now = datetime.fromtimestamp(minute, timezone.get_current_timezone())
+        object.__setattr__(self, "dates", (now, get_language()))
 
 
 def _glyph(icon: str, label: str = "") -> str:
@@ -98,23 +102,24 @@ def _thumbnail(asset: Any, name: str, *, lazy: bool) -> str:
     return _glyph(str(asset.type).lower())
 
 
-def _created(asset: Any) -> str:
+def _created(asset: Any, state: PageState) -> str:
     if not asset.created_at:
         return ""
-    # "3 weeks ago" changes by the minute at most: worked out once a minute per date, as
-    # timesince and the month names (translations) are most of a card's cost otherwise.
-    return _created_html(asset.created_at, int(time.time() // 60))
+    # A date's "3 weeks ago" is worked out once a minute (as of the minute's start), in the
+    # page's time zone and language: the same on every card and page within the minute.
+    return _created_html(asset.created_at, *state.dates)
 
 
 @lru_cache(maxsize=4096)
-def _created_html(created_at: datetime, minute: int) -> str:
-    created = timezone.localtime(created_at)
+def _created_html(created_at: datetime, now: datetime, language: str | None) -> str:
+    created = created_at.astimezone(now.tzinfo)
     # As the date filter's "j F Y, H:i e" prints it, without its per-call formatting cost.
     exact = (
-        f"{created.day} {_month_name(created.month, get_language())} {created.year}, "
+        f"{created.day} {_month_name(created.month, language)} {created.year}, "
         f"{created.hour:02d}:{created.minute:02d} {created.tzname()}"
     )
-    return f'<time datetime="{created.isoformat()}" title="{e(exact)}">{e(ago(created))}</time>'
+    words = ago(created, now, language)
+    return f'<time datetime="{created.isoformat()}" title="{e(exact)}">{e(words)}</time>'
 
 
 @lru_cache(maxsize=128)
@@ -212,5 +217,5 @@ def asset_card(asset: Any, state: PageState, *, position: int = 1, oob: bool = F
         f' hx-sync="#preview:replace" aria-haspopup="dialog">{name}</a></h2>'
         f'<div class="card-meta"><span class="badge badge--{asset_type.lower()}">{type_label}'
         f'</span><span class="badge badge--{status.lower()}">{status_label}</span>'
-        f"{_created(asset)}</div>{toggle}</div></li>"
+        f"{_created(asset, state)}</div>{toggle}</div></li>"
     )

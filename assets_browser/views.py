@@ -31,7 +31,7 @@ from .forms import (
     status_ids,
 )
 from .models import Board, Pick
-from .preferences import save_preferences
+from .preferences import preferences_of, save_preferences
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -56,17 +56,17 @@ PRELOAD_MAX_AGE = 10
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def browse(request: HtmxHttpRequest) -> HttpResponse:
     query, notices = BrowseQuery.from_querydict(request.GET)
-    context = {
-        "query": query,
-        "notices": notices,
-        "type_labels": TYPE_LABELS,
-        "status_labels": STATUS_LABELS,
-        "page_sizes": PAGE_SIZES,
-        "add_form": AddBrollForm(),
-    }
-    # The tray, and what the Pick toggles show as picked (derived from it: no query per card).
-    context["tray"] = tray = boards.tray_for(request.user)
-    context["picked_ids"] = tray.picked_ids
+    # Every database read of the page is done before Argil is asked, none while its answer is
+    # rendered: the look (otherwise read lazily by the template), the tray, and what the Pick
+    # toggles show as picked (derived from the tray: no query per card).
+    context = {"query": query, "notices": notices, "prefs": preferences_of(request.user)}
+    if wants_fragment(request):  # the results only: one query for the toggles
+        context["picked_ids"] = boards.picked_ids(request.user)
+    else:  # the filters, the add-by-URL form and the tray around them
+        context["tray"] = tray = boards.tray_for(request.user)
+        context["picked_ids"] = tray.picked_ids
+        context["type_labels"], context["status_labels"] = TYPE_LABELS, STATUS_LABELS
+        context["page_sizes"], context["add_form"] = PAGE_SIZES, AddBrollForm()
     status = 200
     try:
         listing = services.list_assets(query)

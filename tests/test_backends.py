@@ -33,3 +33,16 @@ def test_cache_is_redis_when_redis_url_is_set():
     assert isinstance(cache, RedisCache)
     with redis.Redis.from_url(REDIS_URL) as server:  # the key is really in that Redis
         assert server.exists(cache.make_key("argil:test:backend")) == 1
+
+
+def test_redis_cache_keeps_one_client_per_pool():
+    """assets_browser.redis_cache: Django's backend, minus a new redis-py client per call."""
+    from assets_browser.redis_cache import RedisCache as OurRedisCache
+
+    cache = OurRedisCache("redis://127.0.0.1:1/0;redis://127.0.0.1:2/0", {})  # never connects
+    writer = cache._cache.get_client(write=True)
+    assert cache._cache.get_client(write=True) is writer
+    assert writer.connection_pool.connection_kwargs["port"] == 1  # writes go to the first
+    reader = cache._cache.get_client()
+    assert reader.connection_pool.connection_kwargs["port"] == 2  # reads to the replica
+    assert cache._cache.get_client() is reader

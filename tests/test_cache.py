@@ -515,7 +515,7 @@ def test_cache_outage_falls_back_to_asking_argil(editor_client, use_fake_api, se
         port = unused.getsockname()[1]
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "assets_browser.redis_cache.RedisCache",  # as settings.py has it
             "LOCATION": f"redis://127.0.0.1:{port}/0",
         }
     }

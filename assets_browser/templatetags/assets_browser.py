@@ -30,7 +30,7 @@ def http_url(value: object) -> str:
 
 
 @register.filter
-def ago(value: datetime | None, now: datetime | None = None) -> str:
+def ago(value: datetime | None, now: datetime | None = None, language: str | None = None) -> str:
     """ "3 weeks ago": the largest unit only, for a card's compact date.
 
     The same words as Django's ``timesince(value, depth=1)`` (tests/test_cards.py compares
@@ -44,7 +44,7 @@ def ago(value: datetime | None, now: datetime | None = None) -> str:
     elif value.tzinfo is not None and now.tzinfo is not None:
         now = now.astimezone(value.tzinfo)  # months are counted in the date's own zone
     unit, count = _largest_unit(value, now)
-    return _ago_words(unit, count, get_language())
+    return _ago_words(unit, count, language or get_language())
 
 
 # Below a month, timesince counts these units of fixed length.
@@ -96,16 +96,23 @@ def page_window(number: int, num_pages: int) -> list[int | None]:
 
 @register.inclusion_tag("assets_browser/includes/pager.html")
 def pager(query: BrowseQuery, page) -> dict:
+    """The pager's links, each URL built once (the template prints each twice: href, hx-get)."""
     numbers = page_window(page.number, page.num_pages) if page.num_pages else []
-    links = [
-        {
-            "number": n,
-            "url": query.with_page(n).querystring() if n else "",
-            "current": n == page.number,
-        }
-        for n in numbers
-    ]
-    return {"query": query, "page": page, "links": links}
+    urls = {n: query.with_page(n).querystring() for n in numbers if n}
+    links = [{"number": n, "url": urls.get(n, ""), "current": n == page.number} for n in numbers]
+
+    def url(number: int | None) -> str:
+        return (urls.get(number) or query.with_page(number).querystring()) if number else ""
+
+    return {
+        "query": query,
+        "page": page,
+        "links": links,
+        "first_url": url(1) if page.has_previous else "",
+        "previous_url": url(page.previous_page_number) if page.has_previous else "",
+        "next_url": url(page.next_page_number) if page.has_next else "",
+        "last_url": url(page.num_pages) if page.has_next and page.num_pages else "",
+    }
 
 
 # --- Boards and picks ------------------------------------------------------------------------
