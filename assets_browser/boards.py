@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.utils.text import slugify
 
 from . import services
@@ -139,11 +139,13 @@ class Tray:
 
 
 def tray_for(user, board: Board | None = None) -> Tray:
-    """The tray for ``board`` (one of the editor's), else the current board. Three queries."""
-    current = current_board(user)
+    """The tray for ``board`` (one of the editor's), else the current board. Two queries: the
+    editor's boards (with pick counts, and which is current), then the board's picks."""
+    is_current = Exists(EditorProfile.objects.filter(user=user, current_board=OuterRef("pk")))
+    boards = tuple(boards_of(user).annotate(pick_count=Count("picks"), is_current=is_current))
+    current = next((each for each in boards if each.is_current), None)
     board = board or current
     picks = tuple(board.picks.all()) if board else ()
-    boards = tuple(boards_of(user).annotate(pick_count=Count("picks")))
     return Tray(board=board, picks=picks, boards=boards, is_current=board == current)
 
 
