@@ -191,6 +191,15 @@ class AssetStatus(StrEnum):
     FAILED = "FAILED"
 
 
+# Members by value: from_api runs 100 times a page, and calling the enum costs more.
+_ASSET_TYPES = {member.value: member for member in AssetType}
+_ASSET_STATUSES = {member.value: member for member in AssetStatus}
+
+
+def _member(members: dict[str, Any], value: Any) -> Any:
+    return members.get(value) if isinstance(value, str) else None
+
+
 @dataclass(frozen=True, slots=True)
 class Asset:
     id: str
@@ -215,11 +224,10 @@ class Asset:
         asset_id = data.get("id")
         if not isinstance(asset_id, str) or not _UUID_RE.fullmatch(asset_id):
             raise ArgilBadResponse("Argil sent an asset without a valid id")
-        try:
-            asset_type = AssetType(data.get("type"))
-            asset_status = AssetStatus(data.get("status"))
-        except ValueError as exc:
-            raise ArgilBadResponse("Argil sent an asset of unknown type or status") from exc
+        asset_type = _member(_ASSET_TYPES, data.get("type"))
+        asset_status = _member(_ASSET_STATUSES, data.get("status"))
+        if asset_type is None or asset_status is None:
+            raise ArgilBadResponse("Argil sent an asset of unknown type or status")
         return cls(
             id=asset_id,
             name=_optional_str(data.get("name")),

@@ -182,12 +182,17 @@ def ttl_for(value: Any, ttl: float, processing_ttl: float = PROCESSING_TTL) -> f
 
 
 def _has_processing(value: Any) -> bool:
+    # Plain loops: this walks every asset of a 100-asset answer on every cold read.
     if isinstance(value, dict):
-        return value.get("status") == "PROCESSING" or any(
-            _has_processing(v) for v in value.values() if isinstance(v, list | dict)
-        )
-    if isinstance(value, list):
-        return any(_has_processing(item) for item in value)
+        if value.get("status") == "PROCESSING":
+            return True
+        for item in value.values():
+            if isinstance(item, (list, dict)) and _has_processing(item):
+                return True
+    elif isinstance(value, list):
+        for item in value:
+            if _has_processing(item):
+                return True
     return False
 
 

@@ -254,6 +254,9 @@ def test_asset_to_api_round_trips():
         asset_json(type="SPREADSHEET"),
         asset_json(status="DELETED"),
         asset_json(type=None),
+        asset_json(type=["VIDEO"]),  # unhashable: still a bad answer, not a TypeError
+        asset_json(status={"READY": True}),
+        asset_json(type="video"),
     ],
 )
 def test_asset_from_api_rejects_wrong_shapes(data):
