@@ -150,6 +150,8 @@ def asset_status(request: HtmxHttpRequest) -> HttpResponse:
         else:
             if asset.status != AssetStatus.PROCESSING:
                 settled.append(asset)
+    if settled or gone:  # what the cached lists show has changed: a READY list gains it
+        services.invalidate_asset_lists()
     context = {"assets": settled, "gone": gone}
     return render(request, "assets_browser/asset_status.html", context)
 

@@ -220,6 +220,31 @@ def test_cache_failed_create_still_invalidates(editor_client, use_fake_api):
     assert list_calls(use_fake_api) == 2
 
 
+@pytest.mark.parametrize(
+    ("settles_as", "invalidates"),
+    [("READY", True), ("FAILED", True), (None, True), ("PROCESSING", False)],  # None: deleted
+)
+def test_cache_status_poll_invalidates_lists_when_an_asset_settles(
+    editor_client, use_fake_api, settles_as, invalidates
+):
+    """A READY list cached a moment ago must not hide an upload that has just finished."""
+    status_url = reverse("assets_browser:asset_status")
+    upload = asset("Rooftop timelapse", n=9, status="PROCESSING")
+    use_fake_api.enqueue(200, [asset()], headers=totals())
+    editor_client.get(BROWSE)  # the READY list, now cached
+    # The poll: the PROCESSING list no longer holds the upload (unless it still processes),
+    # then the upload itself: settled, or gone.
+    use_fake_api.enqueue(200, [upload] if settles_as == "PROCESSING" else [], headers=totals(0))
+    if settles_as == "READY" or settles_as == "FAILED":
+        use_fake_api.enqueue(200, {**upload, "status": settles_as})
+    elif settles_as is None:
+        use_fake_api.enqueue(404, {"message": "not found"})
+    assert editor_client.get(status_url, {"id": upload["id"]}).status_code == 200
+    use_fake_api.default(200, [asset(), {**upload, "status": "READY"}], headers=totals(2))
+    editor_client.get(BROWSE)
+    assert list_calls(use_fake_api) == (3 if invalidates else 2)
+
+
 def test_cache_invalidated_lists_remain_as_stale_copies(editor_client, use_fake_api):
     use_fake_api.enqueue(200, [asset()], headers=totals())
     editor_client.get(BROWSE)
