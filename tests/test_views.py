@@ -171,6 +171,8 @@ def test_htmx_config_swaps_error_responses(editor_client, use_sandbox):
     config = json.loads(html[start : html.index("'", start)])
     assert config["allowEval"] is False
     assert config["includeIndicatorStyles"] is False
+    # Settling would copy style attributes, which style-src 'self' forbids (a CSP report).
+    assert "style" not in config["attributesToSettle"]
     assert config["historyRestoreAsHxRequest"] is False
     assert {"code": "[45]..", "swap": True} in config["responseHandling"]
 
