@@ -8,11 +8,13 @@ A pick keeps a snapshot of the asset (type, name, thumbnail) so a board renders 
 Argil; the export asks Argil again about every pick, because the snapshot can be stale.
 """
 
+import contextvars
 import csv
 import io
 import json
 import re
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -29,6 +31,10 @@ from .templatetags.assets_browser import http_url
 # A board is one video's worth of material. The bound also bounds the export, which asks Argil
 # about every pick (one GET each): 200 picks are 200 reads, a third of Argil's 600 a minute.
 MAX_PICKS = 200
+# The export asks Argil about this many picks at a time: a full board is 25 round trips (2-3 s
+# against the real API) instead of 200 (16-20 s). Each ask is one of the client's GETs, whose
+# retries and Retry-After handling still apply; a 429 fails the export with its wait.
+EXPORT_CONCURRENCY = 8
 DEFAULT_BOARD_NAME = "My picks"
 # Argil's default for backgroundMusic.volume (0..1), as the POST /videos docs give it.
 BACKGROUND_MUSIC_VOLUME = 0.14
@@ -381,7 +387,7 @@ def csv_cell(value: str) -> str:
 
 
 def check_board(board: Board) -> BoardExport:
-    """Ask Argil about every pick again, in board order (one GET each; at most MAX_PICKS).
+    """Ask Argil about every pick again (one GET each, several at a time; at most MAX_PICKS).
 
     Gone (404) or no longer READY: flagged, and left out. Any other failure raises the
     ArgilAPIError: a partial export must never pass for a whole one.
@@ -390,10 +396,9 @@ def check_board(board: Board) -> BoardExport:
     flagged: list[FlaggedPick] = []
     has_music = False
     moments = 0
-    for pick in board.picks.all():
-        try:
-            asset = services.get_asset(pick.asset_id)
-        except ArgilNotFound:
+    picks = list(board.picks.all())
+    for pick, asset in zip(picks, _assets_or_none([p.asset_id for p in picks]), strict=True):
+        if asset is None:
             flagged.append(FlaggedPick(pick, FLAG_GONE))
             continue
         if asset.status != AssetStatus.READY:
@@ -409,6 +414,27 @@ def check_board(board: Board) -> BoardExport:
             role = "Not in the JSON: only the first audio track becomes the music"
             ready.append(ExportedPick(pick, asset, role, "unused"))
     return BoardExport(board=board, ready=tuple(ready), flagged=tuple(flagged))
+
+
+def _assets_or_none(asset_ids: list[str]) -> list[Asset | None]:
+    """``services.get_asset`` for each id, EXPORT_CONCURRENCY at a time, in the ids' order;
+    None for one Argil does not know (404). The first other failure (in that order) is raised
+    and the asks not yet started are dropped."""
+
+    def ask(asset_id: str) -> Asset | None:
+        try:
+            return services.get_asset(asset_id)
+        except ArgilNotFound:
+            return None
+
+    with ThreadPoolExecutor(EXPORT_CONCURRENCY, thread_name_prefix="argil-export") as pool:
+        # Each in a copy of this request's context: its calls count on the request's log line.
+        futures = [pool.submit(contextvars.copy_context().run, ask, i) for i in asset_ids]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def clean_asset_ids(values: Iterable[str]) -> list[str]:

@@ -5,9 +5,12 @@ Retry-After, timeouts, keep-alive and redirects for real.
 
 Each test queues canned responses (``enqueue``) and reads back what the client sent
 (``requests``). When the queue is empty the server answers with the default response
-(``default``; out of the box: 200, an empty page, totals 0). A canned ``delay`` simulates a
-hung upstream; ``reset()`` and ``stop()`` cut every pending delay short, so a hung response
-never blocks the next test or shutdown.
+(``default``; out of the box: 200, an empty page, totals 0). ``answer(path, ...)`` answers one
+path the same way every time, ahead of the queue: for calls made concurrently, whose order is
+not known. ``gather(count)`` holds requests until ``count`` are in at once (proof of
+concurrency without timing anything); if they never are, each is answered 503 after a while.
+A canned ``delay`` simulates a hung upstream; ``reset()`` and ``stop()`` cut every pending delay
+short, so a hung response never blocks the next test or shutdown.
 
 Fixtures (load with ``pytest_plugins = ["tests.fake_api"]``):
 - ``fake_api_server``: session-scoped, starts and stops the server;
@@ -33,6 +36,9 @@ import pytest
 API_PREFIX = "/v1"
 # An idle keep-alive connection is dropped after this long, should a client never close it.
 IDLE_CONNECTION_TIMEOUT = 10
+# How long gather() holds a request for the others before giving up on them (not a measure:
+# concurrent requests meet in milliseconds; a sequential client never gets there).
+GATHER_TIMEOUT = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +142,8 @@ class FakeArgilAPI:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._queue: deque[CannedResponse] = deque()
+        self._by_path: dict[str, CannedResponse] = {}
+        self._gate: threading.Barrier | None = None
         self._default = EMPTY_PAGE
         self._requests: list[RecordedRequest] = []
         self._cancel = threading.Event()
@@ -160,6 +168,9 @@ class FakeArgilAPI:
         if self._server is None:
             return
         self._cancel.set()  # release handlers sleeping on a delay
+        with self._lock:
+            if self._gate is not None:
+                self._gate.abort()  # and those waiting for others in gather()
         self._server.shutdown()  # stop accepting
         with self._lock:
             connections = list(self._connections)
@@ -214,12 +225,34 @@ class FakeArgilAPI:
         with self._lock:
             self._default = CannedResponse(status, body, dict(headers or {}), delay)
 
+    def answer(
+        self,
+        path: str,
+        status: int = 200,
+        body: Any = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Answer every request for ``path`` ("/v1/assets/<id>") with this, before the queue."""
+        with self._lock:
+            self._by_path[path] = CannedResponse(status, body, dict(headers or {}))
+
+    def gather(self, count: int) -> None:
+        """Hold each request until ``count`` of them are waiting at once, then answer them all;
+        after GATHER_TIMEOUT without that many, answer each 503 (a sequential client fails)."""
+        with self._lock:
+            self._gate = threading.Barrier(count, timeout=GATHER_TIMEOUT)
+
     def reset(self) -> None:
         """Forget canned responses and recorded requests; cut pending delays short."""
         with self._lock:
             self._cancel.set()
             self._cancel = threading.Event()
             self._queue.clear()
+            self._by_path.clear()
+            if self._gate is not None:
+                self._gate.abort()
+            self._gate = None
             self._default = EMPTY_PAGE
             self._requests.clear()
 
@@ -234,8 +267,18 @@ class FakeArgilAPI:
     def _record_and_pick(self, request: RecordedRequest) -> tuple[CannedResponse, threading.Event]:
         with self._lock:
             self._requests.append(request)
-            canned = self._queue.popleft() if self._queue else self._default
-            return canned, self._cancel
+            gate = self._gate
+            if request.path in self._by_path:
+                canned = self._by_path[request.path]
+            else:
+                canned = self._queue.popleft() if self._queue else self._default
+            cancel = self._cancel
+        if gate is not None:
+            try:
+                gate.wait()
+            except threading.BrokenBarrierError:
+                return CannedResponse(503, {"message": "the fake's gather timed out"}), cancel
+        return canned, cancel
 
     def _track(self, conn: socket.socket) -> None:
         with self._lock:

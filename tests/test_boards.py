@@ -716,10 +716,11 @@ def test_a_board_post_with_the_token_from_the_page_works(strict_client, editor, 
 # Export for POST /videos
 
 
-def enqueue_launch_assets(fake_api, **overrides):
-    """Argil's answers to the export's re-check, one GET per pick in board order."""
+def answer_launch_assets(fake_api, **overrides):
+    """Argil's answers to the export's re-check, one GET per pick (asked several at once)."""
     for asset_id, asset_type, name in LAUNCH_PICKS:
-        fake_api.enqueue(*overrides.get(asset_id, (200, asset(asset_id, name, type=asset_type))))
+        answer = overrides.get(asset_id, (200, asset(asset_id, name, type=asset_type)))
+        fake_api.answer(f"/v1/assets/{asset_id}", *answer)
 
 
 def export_url(board, fmt=""):
@@ -729,7 +730,7 @@ def export_url(board, fmt=""):
 
 def test_export_json_is_ready_for_post_videos(editor_client, editor, use_fake_api):
     board = make_board(editor, picks=LAUNCH_PICKS)
-    enqueue_launch_assets(use_fake_api)
+    answer_launch_assets(use_fake_api)
     response = editor_client.get(export_url(board, "json"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -745,8 +746,24 @@ def test_export_json_is_ready_for_post_videos(editor_client, editor, use_fake_ap
         ],
         "backgroundMusic": {"assetId": SYNTH, "volume": 0.14},
     }
-    asked = [r.path for r in use_fake_api.requests]
-    assert asked == [f"/v1/assets/{a}" for a in (LISBON, HARBOUR, TAIPEI, SYNTH)]
+    asked = sorted(r.path for r in use_fake_api.requests)
+    assert asked == sorted(f"/v1/assets/{a}" for a in (LISBON, HARBOUR, TAIPEI, SYNTH))
+
+
+def test_export_asks_argil_about_the_picks_at_once(editor_client, editor, use_fake_api):
+    """The re-check runs several GETs at a time: a full board costs 200 / EXPORT_CONCURRENCY
+    round trips, not 200. The fake answers only once all four asks are in at once (asked one
+    after another, each would get a 503 and the export would fail)."""
+    board = make_board(editor, picks=LAUNCH_PICKS)
+    answer_launch_assets(use_fake_api)
+    use_fake_api.gather(len(LAUNCH_PICKS))
+    response = editor_client.get(export_url(board, "json"))
+    assert response.status_code == 200
+    assert [m["broll"]["assetId"] for m in json.loads(response.content)["moments"]] == [
+        LISBON,
+        HARBOUR,
+        TAIPEI,
+    ]
 
 
 def test_export_follows_board_order(editor_client, editor, use_fake_api):
@@ -756,7 +773,7 @@ def test_export_follows_board_order(editor_client, editor, use_fake_api):
     boards.move_pick(taipei, "up")
     for asset_id in (TAIPEI, LISBON, HARBOUR, SYNTH):
         kind = "AUDIO" if asset_id == SYNTH else "VIDEO"
-        use_fake_api.enqueue(200, asset(asset_id, type=kind))
+        use_fake_api.answer(f"/v1/assets/{asset_id}", 200, asset(asset_id, type=kind))
     payload = json.loads(editor_client.get(export_url(board, "json")).content)
     moments = [m["broll"]["assetId"] for m in payload["moments"]]
     assert moments == [TAIPEI, LISBON, HARBOUR]
@@ -773,9 +790,11 @@ def test_export_uses_only_the_first_audio_track(editor_client, editor, use_fake_
     board = make_board(
         editor, picks=[LAUNCH_PICKS[3], (PIANO, "AUDIO", "Solo piano, rain"), LAUNCH_PICKS[0]]
     )
-    use_fake_api.enqueue(200, asset(SYNTH, "Warm synth bed, 92 bpm", type="AUDIO"))
-    use_fake_api.enqueue(200, asset(PIANO, "Solo piano, rain", type="AUDIO"))
-    use_fake_api.enqueue(200, asset())
+    use_fake_api.answer(
+        f"/v1/assets/{SYNTH}", 200, asset(SYNTH, "Warm synth bed, 92 bpm", type="AUDIO")
+    )
+    use_fake_api.answer(f"/v1/assets/{PIANO}", 200, asset(PIANO, "Solo piano, rain", type="AUDIO"))
+    use_fake_api.answer(f"/v1/assets/{LISBON}", 200, asset())
     response = editor_client.get(export_url(board))
     html = response.content.decode()
     export = response.context["export"]
@@ -785,7 +804,7 @@ def test_export_uses_only_the_first_audio_track(editor_client, editor, use_fake_
 
 def test_export_csv_lists_every_pick(editor_client, editor, use_fake_api):
     board = make_board(editor, picks=LAUNCH_PICKS)
-    enqueue_launch_assets(use_fake_api)
+    answer_launch_assets(use_fake_api)
     response = editor_client.get(export_url(board, "csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -822,7 +841,7 @@ def test_export_csv_guards_against_formula_injection(
 
 def test_export_flags_picks_that_are_gone_or_not_ready(editor_client, editor, use_fake_api):
     board = make_board(editor, picks=LAUNCH_PICKS)
-    enqueue_launch_assets(
+    answer_launch_assets(
         use_fake_api,
         **{
             HARBOUR: (404, {"error": "Asset not found"}),
@@ -850,7 +869,7 @@ def test_export_flags_picks_that_are_gone_or_not_ready(editor_client, editor, us
 
 def test_export_download_leaves_flagged_picks_out_and_says_so(editor_client, editor, use_fake_api):
     board = make_board(editor, picks=LAUNCH_PICKS)
-    enqueue_launch_assets(use_fake_api, **{LISBON: (404, {"error": "Asset not found"})})
+    answer_launch_assets(use_fake_api, **{LISBON: (404, {"error": "Asset not found"})})
     response = editor_client.get(export_url(board, "json"))
     payload = json.loads(response.content)
     assert response.status_code == 200
@@ -885,7 +904,7 @@ def test_export_preview_when_argil_is_down_says_so(editor_client, editor, use_fa
 @pytest.mark.parametrize("htmx", [False, True])
 def test_export_preview_renders_page_or_fragment(editor_client, editor, use_fake_api, htmx):
     board = make_board(editor, picks=LAUNCH_PICKS)
-    enqueue_launch_assets(use_fake_api)
+    answer_launch_assets(use_fake_api)
     response = editor_client.get(export_url(board), headers=HTMX if htmx else {})
     html = response.content.decode()
     assert response.status_code == 200

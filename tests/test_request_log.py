@@ -72,6 +72,26 @@ def test_request_log_counts_a_cache_hit_without_upstream_call(editor_client, use
     assert second["upstream_ms"] == 0
 
 
+def test_request_log_counts_the_calls_an_export_makes_at_once(
+    editor_client, editor, use_fake_api, caplog
+):
+    """The export asks about its picks on worker threads; their calls are this request's."""
+    from assets_browser import boards
+    from assets_browser.models import Board, Pick
+
+    board = Board.objects.create(owner=editor, name="Launch")
+    ids = [f"5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a0{n}" for n in range(3)]
+    for position, asset_id in enumerate(ids):
+        Pick.objects.create(board=board, asset_id=asset_id, asset_type="VIDEO", position=position)
+        use_fake_api.answer(f"/v1/assets/{asset_id}", 200, clip(asset_id=asset_id))
+    boards.set_current(editor, board)
+    url = reverse("assets_browser:board_export", kwargs={"board_id": board.pk})
+    assert editor_client.get(url + "?format=json").status_code == 200
+    [line] = request_lines(caplog)
+    assert line.fields["upstream_calls"] == 3
+    assert line.fields["upstream_statuses"] == [200, 200, 200]
+
+
 def test_request_log_is_one_json_line_without_cookies(editor_client, use_fake_api, caplog):
     use_fake_api.enqueue(200, [clip()], headers=TOTALS)
     editor_client.get(BROWSE + "?type=IMAGE", headers={"User-Agent": "EditorBrowser/1.0"})
