@@ -530,6 +530,9 @@ document.addEventListener("focusin", (event) => {
   }
 
   function hasModifier(event) {
+    // AltGr is how many keyboards type "[", "]", "/" or "?" (German, French, Polish...), and
+    // Windows reports it as Ctrl+Alt too: it is part of the character, not a modifier here.
+    if (event.getModifierState && event.getModifierState("AltGraph")) return event.metaKey;
     return event.altKey || event.ctrlKey || event.metaKey;
   }
 
@@ -552,9 +555,9 @@ document.addEventListener("focusin", (event) => {
   });
 
   // --- Single-key shortcuts ---
-  // Never while typing (a text field, a select, contenteditable), with Ctrl/Alt/Meta held, or
-  // while a dialog is open (the preview's own ←/→ are its own). Checkboxes and buttons are not
-  // typing: after "/" and Space on a filter, "]" still pages.
+  // Never while typing (a text field, a select, contenteditable), with Ctrl/Alt/Meta held (AltGr
+  // is no modifier: it types the key), or while a dialog is open (the preview's own ←/→ are its
+  // own). Checkboxes and buttons are not typing: after "/" and Space on a filter, "]" pages.
   const NOT_TYPING = new Set(["checkbox", "radio", "button", "submit", "reset", "image", "file"]);
 
   function isTyping(element) {

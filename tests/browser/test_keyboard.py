@@ -238,6 +238,23 @@ def test_keyboard_shortcuts_never_fire_while_typing_or_with_modifiers(
     expect(page).to_have_url(app_url + "/")
 
 
+# What a German (or French, Polish...) keyboard sends for "]": AltGr, which Windows reports as
+# Ctrl+Alt as well. Playwright cannot hold AltGr, so the event is dispatched as browsers send it.
+ALTGR_BRACKET = """() => document.activeElement.dispatchEvent(new KeyboardEvent("keydown", {
+  key: "]", code: "Digit9", ctrlKey: true, altKey: true, modifierAltGraph: true,
+  bubbles: true, cancelable: true,
+}))"""
+
+
+def test_keyboard_shortcuts_work_with_altgr(logged_in_page: Page, app_url):
+    page = logged_in_page
+    page.goto(app_url + "/")
+    tab_until(page, ".card-link")
+    page.evaluate(ALTGR_BRACKET)
+    expect(page).to_have_url(app_url + "/?page=2")
+    expect(page.locator("#results-title")).to_be_focused()
+
+
 def test_keyboard_theme_switch_and_skip_link(logged_in_page: Page, app_url):
     page = logged_in_page
     page.emulate_media(color_scheme="light")
