@@ -21,7 +21,6 @@ import requests
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 SLOW_SECONDS = 3.0  # the request in flight when the stop begins
-REFUSED_WITHIN = 1.0  # new connections are refused this soon, well before it finishes
 
 SLOW_APP = """
 import os, time
@@ -94,9 +93,9 @@ def test_graceful_stop_refuses_new_connections_while_requests_finish(tmp_path):
             assert until(marker.exists, 10)
 
             server.send_signal(signal.SIGTERM)
-            refused = until(lambda: refuses(port), REFUSED_WITHIN)
+            # Whichever comes first: no clock bound, only the order of the two events matters.
+            assert until(lambda: refuses(port) or slow.done(), SLOW_SECONDS + 10)
 
-            assert refused
             assert not slow.done()  # refused while a request was still in flight...
             assert slow.result().status_code == 200  # ...which still got its answer
         assert server.wait(timeout=30) == 0
