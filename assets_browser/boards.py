@@ -144,11 +144,16 @@ class Tray:
         return self.picks[:4]
 
 
+def boards_with_counts(user) -> QuerySet[Board]:
+    """The editor's boards, each with ``pick_count`` and ``is_current``, in one query."""
+    is_current = Exists(EditorProfile.objects.filter(user=user, current_board=OuterRef("pk")))
+    return boards_of(user).annotate(pick_count=Count("picks"), is_current=is_current)
+
+
 def tray_for(user, board: Board | None = None) -> Tray:
     """The tray for ``board`` (one of the editor's), else the current board. Two queries: the
     editor's boards (with pick counts, and which is current), then the board's picks."""
-    is_current = Exists(EditorProfile.objects.filter(user=user, current_board=OuterRef("pk")))
-    boards = tuple(boards_of(user).annotate(pick_count=Count("picks"), is_current=is_current))
+    boards = tuple(boards_with_counts(user))
     current = next((each for each in boards if each.is_current), None)
     board = board or current
     picks = tuple(board.picks.all()) if board else ()

@@ -3,7 +3,6 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -82,13 +81,11 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     template = "assets_browser/browse.html"
     if wants_fragment(request):
         template += "#results"
-    response = render(request, template, context, status=status)
+    response = _with_retry_after(render(request, template, context, status=status), context)
     if wants_fragment(request):
         # The address bar shows the canonical query (defaults left out, corrections applied),
         # not the raw form fields.
         push_url(response, request.path + query.querystring().rstrip("?"))
-    if (problem := context.get("problem")) and problem.retry_after:
-        response["Retry-After"] = str(problem.retry_after)
     preload = request.headers.get("HX-Preloaded") == "true" and wants_fragment(request)
     if preload and status == 200 and not listing.is_stale:
         patch_cache_control(response, private=True, max_age=PRELOAD_MAX_AGE)
@@ -318,12 +315,8 @@ def _owned_pick(request: HttpRequest, pick_id: int) -> Pick:
 @cache_control(private=True, no_cache=True)
 def board_list(request: HtmxHttpRequest) -> HttpResponse:
     """Every board of the editor's, with a form for a new one."""
-    current = boards.current_board(request.user)
     context = {
-        "boards": boards.boards_of(request.user)
-        .annotate(pick_count=Count("picks"))
-        .prefetch_related("picks"),
-        "current": current,
+        "boards": boards.boards_with_counts(request.user).prefetch_related("picks"),
         "create_form": BoardNameForm(owner=request.user),
     }
     return render(request, "assets_browser/board_list.html", context)

@@ -604,6 +604,10 @@ def test_board_list_shows_every_board_of_the_editor_only(editor_client, editor, 
     assert "4 picks" in html
     assert "Autumn teaser" in html
     assert "secret project" not in html
+    # One board is the one Pick adds to; the other offers to become it.
+    assert html.count('class="board-row is-current"') == 1
+    assert html.count("Picking into</span>") == 1
+    assert 'Pick into this one<span class="visually-hidden">: Autumn teaser</span>' in html
 
 
 def test_tray_escapes_remote_names(editor_client, editor):

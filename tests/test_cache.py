@@ -53,33 +53,27 @@ def list_calls(fake) -> int:
     return sum(1 for r in fake.requests if r.method == "GET" and r.path.endswith("/assets"))
 
 
-def entry_for(query: BrowseQuery) -> dict:
-    scope = services._scope()
-    key = upstream_cache.list_key(
-        scope,
+def key_for(query: BrowseQuery) -> str:
+    return upstream_cache.list_key(
+        services._scope(),
         types=[t.value for t in query.types],
         status=query.status.value,
         page=query.page,
         page_size=query.page_size,
     )
-    return caches["default"].get(key)
+
+
+def entry_for(query: BrowseQuery) -> dict:
+    return caches["default"].get(key_for(query))
 
 
 def store_list(query: BrowseQuery, items, *, age: float, ttl: float = 30) -> None:
     """Put an answer for ``query`` in the cache as if Argil had sent it ``age`` seconds ago."""
-    scope = services._scope()
-    key = upstream_cache.list_key(
-        scope,
-        types=[t.value for t in query.types],
-        status=query.status.value,
-        page=query.page,
-        page_size=query.page_size,
-    )
     upstream_cache.store(
-        key,
+        key_for(query),
         {"body": items, "headers": totals(total=len(items))},
         ttl=ttl,
-        generation=upstream_cache.list_generation(scope),
+        generation=upstream_cache.list_generation(services._scope()),
         fetched_at=time.time() - age,
     )
 
