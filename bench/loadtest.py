@@ -934,7 +934,7 @@ def run(stack: ExitStack) -> Report:
     port = str(sandbox_port)
     sandbox_proc = start_process(
         "loadtest-sandbox",
-        [sys.executable, "manage.py", "sandbox", "--latency-ms", str(LATENCY_MS), "--port", port],
+        [sys.executable, "-m", "argil_sandbox", "--latency-ms", str(LATENCY_MS), "--port", port],
         env=env,
         ready=sandbox.ready,
     )

@@ -51,7 +51,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assets_browser.sandbox import SandboxConfig, start_sandbox  # noqa: E402
+from argil_sandbox import SandboxConfig, start_sandbox  # noqa: E402
 from bench.harness import (  # noqa: E402 (helpers shared with bench/loadtest.py)
     LOGS,
     Sample,

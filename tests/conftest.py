@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from argil_dashboard.settings import content_security_policy
-from assets_browser.sandbox import SandboxConfig, start_sandbox
+from argil_sandbox import SandboxConfig, start_sandbox
 from tests import key_leak_guard
 
 pytest_plugins = ["tests.fake_api"]

@@ -6,6 +6,10 @@ that would leave something behind (a hanging request, a deleted seed asset) star
 
 import dataclasses
 import math
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -16,13 +20,13 @@ from typing import Any
 import pytest
 import requests
 
-from assets_browser.sandbox import RunningSandbox, SandboxApp, SandboxConfig, start_sandbox
-from assets_browser.sandbox.library import AWKWARD_NAMES, MEDIA_BY_TYPE, generate_seed_assets
+from argil_sandbox import RunningSandbox, SandboxApp, SandboxConfig, start_sandbox
+from argil_sandbox.library import AWKWARD_NAMES, MEDIA_BY_TYPE, generate_seed_assets
 
 KEY = "sandbox-contract-test-key"
 TIMEOUT = 5  # seconds; generous, every answer here takes a few ms
 ASSET_FIELDS = {"id", "name", "type", "status", "fileUrl", "thumbnailUrl", "createdAt"}
-MEDIA_DIR = Path(__file__).resolve().parents[1] / "assets_browser" / "sandbox" / "media"
+MEDIA_DIR = Path(__file__).resolve().parents[1] / "argil_sandbox" / "media"
 
 
 @pytest.fixture(scope="module")
@@ -654,3 +658,40 @@ def test_stop_is_idempotent_and_closes_the_port():
 
     with pytest.raises(requests.ConnectionError):
         requests.get(own.base_url + "/assets", timeout=TIMEOUT)
+
+
+def test_one_connection_serves_many_requests(argil):
+    """HTTP/1.1 keep-alive, as Argil does: the client's pooled connection is really reused."""
+    connection = HTTPConnection("127.0.0.1", argil.port, timeout=TIMEOUT)
+    try:
+        for _ in range(3):
+            connection.request("GET", "/v1/assets?pageSize=1", headers={"x-api-key": KEY})
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+            assert response.version == 11
+            assert response.getheader("Connection", "").lower() != "close"
+        first_socket = connection.sock
+        connection.request("GET", "/v1/assets?pageSize=1", headers={"x-api-key": KEY})
+        connection.getresponse().read()
+        assert connection.sock is first_socket  # http.client reconnects only if it was closed
+    finally:
+        connection.close()
+
+
+def test_runs_as_its_own_program_and_stops_on_sigterm():
+    env = {**os.environ, "ARGIL_API_KEY": KEY}
+    command = [sys.executable, "-m", "argil_sandbox", "--port=0", "--library-size=5"]
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as process:
+        banner = process.stdout.readline()
+        assert banner.startswith("Argil sandbox: http://127.0.0.1:")
+        base_url = banner.removeprefix("Argil sandbox: ").strip()
+        answer = requests.get(base_url + "/assets", headers={"x-api-key": KEY}, timeout=TIMEOUT)
+        assert answer.headers["X-Total-Count"] == str(
+            sum(1 for a in generate_seed_assets(5, seed=7) if a.status == "READY")
+        )
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        assert KEY not in process.stdout.read()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(base_url + "/assets", timeout=TIMEOUT)

@@ -2,18 +2,15 @@
 
     python manage.py sandbox --port 8001 --latency-ms 80 --library-size 240
 
-Point the dashboard at the printed base URL with the same key (ARGIL_API_KEY). Faults can be
-injected while it runs: POST /__sandbox__/faults (see assets_browser/sandbox/app.py).
+The same as `python -m argil_sandbox` (which this runs as its own process: the dashboard imports
+nothing from the sandbox). Point the dashboard at the printed base URL with the same key
+(ARGIL_API_KEY).
 """
 
 import os
-import threading
+import sys
 
-from django.core.management.base import BaseCommand, CommandError
-
-from assets_browser.sandbox import SandboxConfig, start_sandbox
-
-DEFAULT_KEY = "sandbox-key"
+from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
@@ -22,11 +19,6 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, required=True, help="0 picks a free port")
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument(
-            "--api-key",
-            help=f"the key clients must send; default: $ARGIL_API_KEY, else {DEFAULT_KEY!r}."
-            " Prefer the environment: a command line is visible to other users in ps.",
-        )
         parser.add_argument("--latency-ms", type=int, default=0, help="delay on every /v1 call")
         parser.add_argument("--library-size", type=int, default=240, help="seed assets")
         parser.add_argument(
@@ -35,38 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7, help="seed of the sample library")
 
     def handle(self, *args, **options):
-        api_key, key_source = self._api_key(options["api_key"])
-        try:
-            config = SandboxConfig(
-                latency_ms=options["latency_ms"],
-                library_size=options["library_size"],
-                processing_seconds=options["processing_seconds"],
-                seed=options["seed"],
-            )
-        except ValueError as exc:
-            raise CommandError(str(exc)) from exc
-        try:
-            sandbox = start_sandbox(
-                host=options["host"], port=options["port"], api_key=api_key, config=config
-            )
-        except OSError as exc:
-            where = f"{options['host']}:{options['port']}"
-            raise CommandError(f"cannot listen on {where}: {exc}") from exc
-        with sandbox:
-            self.stdout.write(f"Argil sandbox: {sandbox.base_url}")
-            self.stdout.write(f"  {config.library_size} assets (seed {config.seed}); {key_source}")
-            self.stdout.write("  media under /media/; faults and stats under /__sandbox__/")
-            self.stdout.write("Quit with CONTROL-C.")
-            try:
-                threading.Event().wait()  # the server runs on its own thread
-            except KeyboardInterrupt:
-                self.stdout.write("Stopping the sandbox.")
-
-    @staticmethod
-    def _api_key(given: str | None) -> tuple[str, str]:
-        """The key and a description of where it came from; the key itself is never printed."""
-        if given:
-            return given, "API key: the one given with --api-key"
-        if os.environ.get("ARGIL_API_KEY"):
-            return os.environ["ARGIL_API_KEY"], "API key: $ARGIL_API_KEY"
-        return DEFAULT_KEY, f"API key: the default {DEFAULT_KEY!r} (set ARGIL_API_KEY to change it)"
+        argv = [sys.executable, "-m", "argil_sandbox"]
+        for name in ("port", "host", "latency_ms", "library_size", "processing_seconds", "seed"):
+            argv += [f"--{name.replace('_', '-')}", str(options[name])]
+        sys.stdout.flush()
+        os.execv(sys.executable, argv)  # the key travels in the environment, never in argv

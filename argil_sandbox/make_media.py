@@ -1,6 +1,6 @@
 """Generate the sandbox's sample media with Debian's ffmpeg; the outputs are committed in media/.
 
-    python -m assets_browser.sandbox.make_media [--out DIR]
+    python -m argil_sandbox.make_media [--out DIR]
 
 Needs only `ffmpeg` (Debian 12: `apt-get install ffmpeg`, 5.1.x, which made the committed files).
 Everything comes from ffmpeg's built-in lavfi generators, so nothing is downloaded:
