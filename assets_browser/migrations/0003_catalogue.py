@@ -4,50 +4,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets_browser', '0002_editor_preferences'),
+        ("assets_browser", "0002_editor_preferences"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SyncState',
+            name="SyncState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pass_started_at', models.DateTimeField(blank=True, null=True)),
-                ('pass_seen', models.PositiveIntegerField(default=0)),
-                ('pass_expected', models.PositiveIntegerField(default=0)),
-                ('last_full_pass_at', models.DateTimeField(blank=True, null=True)),
-                ('last_synced_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("pass_started_at", models.DateTimeField(blank=True, null=True)),
+                ("pass_seen", models.PositiveIntegerField(default=0)),
+                ("pass_expected", models.PositiveIntegerField(default=0)),
+                ("last_full_pass_at", models.DateTimeField(blank=True, null=True)),
+                ("last_synced_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=200)),
             ],
         ),
         migrations.CreateModel(
-            name='CatalogueAsset',
+            name="CatalogueAsset",
             fields=[
-                ('id', models.CharField(max_length=36, primary_key=True, serialize=False)),
-                ('name', models.CharField(blank=True, max_length=256)),
-                ('search_name', models.CharField(blank=True, max_length=256)),
-                ('type', models.CharField(max_length=8)),
-                ('status', models.CharField(max_length=12)),
-                ('file_url', models.CharField(blank=True, max_length=2048)),
-                ('thumbnail_url', models.CharField(blank=True, max_length=2048)),
-                ('created_at', models.DateTimeField()),
-                ('seen_at', models.DateTimeField()),
-                ('probed_url', models.CharField(blank=True, max_length=2048)),
-                ('probed_at', models.DateTimeField(blank=True, null=True)),
-                ('probe_error', models.CharField(blank=True, max_length=200)),
-                ('duration_seconds', models.FloatField(blank=True, null=True)),
-                ('width', models.PositiveIntegerField(blank=True, null=True)),
-                ('height', models.PositiveIntegerField(blank=True, null=True)),
-                ('orientation', models.CharField(blank=True, choices=[('landscape', 'Landscape'), ('portrait', 'Portrait'), ('square', 'Square')], max_length=10)),
-                ('frame_rate', models.FloatField(blank=True, null=True)),
-                ('codec', models.CharField(blank=True, max_length=32)),
-                ('file_format', models.CharField(blank=True, max_length=32)),
-                ('file_size', models.BigIntegerField(blank=True, null=True)),
+                ("id", models.CharField(max_length=36, primary_key=True, serialize=False)),
+                ("name", models.CharField(blank=True, max_length=256)),
+                ("search_name", models.CharField(blank=True, max_length=256)),
+                ("type", models.CharField(max_length=8)),
+                ("status", models.CharField(max_length=12)),
+                ("file_url", models.CharField(blank=True, max_length=2048)),
+                ("thumbnail_url", models.CharField(blank=True, max_length=2048)),
+                ("created_at", models.DateTimeField()),
+                ("seen_at", models.DateTimeField()),
+                ("probed_url", models.CharField(blank=True, max_length=2048)),
+                ("probed_at", models.DateTimeField(blank=True, null=True)),
+                ("probe_error", models.CharField(blank=True, max_length=200)),
+                ("duration_seconds", models.FloatField(blank=True, null=True)),
+                ("width", models.PositiveIntegerField(blank=True, null=True)),
+                ("height", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "orientation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("landscape", "Landscape"),
+                            ("portrait", "Portrait"),
+                            ("square", "Square"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("frame_rate", models.FloatField(blank=True, null=True)),
+                ("codec", models.CharField(blank=True, max_length=32)),
+                ("file_format", models.CharField(blank=True, max_length=32)),
+                ("file_size", models.BigIntegerField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['status', 'type', '-created_at'], name='catalogue_browse'), models.Index(fields=['status', 'search_name'], name='catalogue_by_name'), models.Index(fields=['status', 'duration_seconds'], name='catalogue_by_duration'), models.Index(fields=['seen_at'], name='catalogue_seen')],
+                "indexes": [
+                    models.Index(fields=["status", "type", "-created_at"], name="catalogue_browse"),
+                    models.Index(fields=["status", "search_name"], name="catalogue_by_name"),
+                    models.Index(
+                        fields=["status", "duration_seconds"], name="catalogue_by_duration"
+                    ),
+                    models.Index(fields=["seen_at"], name="catalogue_seen"),
+                ],
             },
         ),
     ]
