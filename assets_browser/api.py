@@ -88,7 +88,8 @@ LIST_HEADERS = (
 ERROR_BODY_MAX_CHARS = 500
 ERROR_MESSAGE_MAX_CHARS = 300
 
-_UUID_RE = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
+# Argil's asset ids; every id from a page or a URL is checked against this before use.
+UUID_RE = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
 # ASCII digits only (str.isdigit() accepts "²"), and few enough that int() cannot refuse them
 # (Python caps int() at 4300 digits) or build absurd page numbers.
 _DIGITS_RE = re.compile(r"[0-9]{1,15}")
@@ -222,7 +223,7 @@ class Asset:
         if not isinstance(data, Mapping):
             raise ArgilBadResponse("Argil sent an asset that is not a JSON object")
         asset_id = data.get("id")
-        if not isinstance(asset_id, str) or not _UUID_RE.fullmatch(asset_id):
+        if not isinstance(asset_id, str) or not UUID_RE.fullmatch(asset_id):
             raise ArgilBadResponse("Argil sent an asset without a valid id")
         asset_type = _member(_ASSET_TYPES, data.get("type"))
         asset_status = _member(_ASSET_STATUSES, data.get("status"))
@@ -625,7 +626,7 @@ class ArgilClient:
 
     def get_asset(self, asset_id: str) -> Asset:
         """One asset. An id that is not a UUID is ArgilNotFound without calling Argil."""
-        if not isinstance(asset_id, str) or not _UUID_RE.fullmatch(asset_id):
+        if not isinstance(asset_id, str) or not UUID_RE.fullmatch(asset_id):
             raise ArgilNotFound()
         response = self._request("GET", _asset_path(asset_id))
         return self._asset(response)
@@ -638,7 +639,7 @@ class ArgilClient:
 
     def delete_asset(self, asset_id: str) -> None:
         """Delete an asset. Argil's answer is undocumented: 200 with a body and 204 alike."""
-        if not isinstance(asset_id, str) or not _UUID_RE.fullmatch(asset_id):
+        if not isinstance(asset_id, str) or not UUID_RE.fullmatch(asset_id):
             raise ArgilNotFound()
         self._request("DELETE", _asset_path(asset_id), ok=(200, 204))
 

@@ -12,7 +12,6 @@ import contextvars
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,9 +23,10 @@ from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.utils.text import slugify
 
 from . import services
-from .api import ArgilNotFound, Asset, AssetStatus, AssetType
+from .api import UUID_RE, ArgilNotFound, Asset, AssetStatus, AssetType
+from .formatting import http_url
+from .labels import blocked_reason
 from .models import ASSET_NAME_MAX_LENGTH, URL_MAX_LENGTH, Board, EditorProfile, Pick
-from .templatetags.assets_browser import http_url
 
 # A board is one video's worth of material. The bound also bounds the export, which asks Argil
 # about every pick (one GET each): 200 picks are 200 reads, a third of Argil's 600 a minute.
@@ -40,11 +40,6 @@ DEFAULT_BOARD_NAME = "My picks"
 BACKGROUND_MUSIC_VOLUME = 0.14
 BROLL_TYPES = frozenset({AssetType.IMAGE, AssetType.VIDEO})
 
-# Why an asset cannot be picked, in the words the Pick toggle shows.
-BLOCKED_REASONS = {
-    AssetStatus.PROCESSING: "Processing — can be picked once ready",
-    AssetStatus.FAILED: "Failed — upload it again",
-}
 # Why the export leaves a pick out.
 FLAG_GONE = "No longer in the Argil library (deleted)"
 FLAG_REASONS = {
@@ -60,7 +55,6 @@ Direction = Literal["up", "down"]
 # Asset ids a page says it shows (for out-of-band toggle swaps): a full grid page, a dialog, a
 # tray; anything beyond is ignored.
 MAX_SHOWN_IDS = 300
-_UUID_RE = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 
 
 class PickRefused(Exception):  # noqa: N818 (reads as what happened: "the pick was refused")
@@ -69,14 +63,6 @@ class PickRefused(Exception):  # noqa: N818 (reads as what happened: "the pick w
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
-
-
-def blocked_reason(status: str) -> str:
-    """Why an asset with this status cannot be picked; "" when it can (READY)."""
-    try:
-        return BLOCKED_REASONS.get(AssetStatus(status), "")
-    except ValueError:
-        return "Unknown status — cannot be picked"
 
 
 def full_message(board: Board) -> str:
@@ -445,7 +431,7 @@ def _assets_or_none(asset_ids: list[str]) -> list[Asset | None]:
 def clean_asset_ids(values: Iterable[str]) -> list[str]:
     """Distinct, lower-cased UUIDs from untrusted input (at most MAX_SHOWN_IDS); others dropped."""
     ids = (value.strip().lower() for value in list(values)[:MAX_SHOWN_IDS])
-    return list(dict.fromkeys(i for i in ids if _UUID_RE.fullmatch(i)))
+    return list(dict.fromkeys(i for i in ids if UUID_RE.fullmatch(i)))
 
 
 def shown_picks(board: Board | None, shown: Iterable[str]) -> list[PickableAsset]:

@@ -27,11 +27,9 @@ from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from .boards import blocked_reason
-from .templatetags.assets_browser import ago, http_url
+from .formatting import ago, http_url
+from .labels import TYPE_LABELS, blocked_reason, status_label, type_label
 
-TYPE_LABELS = {"AUDIO": "Audio", "IMAGE": "Image", "VIDEO": "Video"}
-STATUS_LABELS = {"PROCESSING": "Processing", "READY": "Ready", "FAILED": "Failed"}
 # Cards after this many load their thumbnail lazily: the first rows are above the fold.
 EAGER_THUMBNAILS = 8
 # Reversed once per script prefix, then filled in: ids are UUIDs (Asset.from_api and the pick
@@ -194,8 +192,7 @@ def asset_card(asset: Any, state: PageState, *, position: int = 1, oob: bool = F
     preview_attr = f' data-preview-src="{e(preview)}"' if preview else ""
     oob_attr = ' hx-swap-oob="true"' if oob else ""
     link = state.url_patterns[0].replace(_ID, asset_id)
-    type_label = TYPE_LABELS.get(asset_type, asset_type.capitalize())
-    status_label = STATUS_LABELS.get(status, status.capitalize())
+    type_text, status_text = type_label(asset_type), status_label(status)
     thumb = _thumbnail(asset, name, lazy=position > EAGER_THUMBNAILS)
     toggle = _pick_toggle(asset, name, status, state)
     # The title links to the asset page; its ::after stretches over the card, thumbnail
@@ -209,7 +206,7 @@ def asset_card(asset: Any, state: PageState, *, position: int = 1, oob: bool = F
         f'<h2 class="card-title" title="{name}"><a class="card-link" href="{link}"'
         f' hx-get="{link}" hx-target="#preview-body" hx-swap="innerHTML"'
         f' hx-sync="#preview:replace" aria-haspopup="dialog">{name}</a></h2>'
-        f'<div class="card-meta"><span class="badge badge--{asset_type.lower()}">{type_label}'
-        f'</span><span class="badge badge--{status.lower()}">{status_label}</span>'
+        f'<div class="card-meta"><span class="badge badge--{asset_type.lower()}">{type_text}'
+        f'</span><span class="badge badge--{status.lower()}">{status_text}</span>'
         f"{_created(asset, state)}</div>{toggle}</div></li>"
     )

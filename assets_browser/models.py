@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from .labels import TYPE_LABELS
+
 BOARD_NAME_MAX_LENGTH = 80
 NOTE_MAX_LENGTH = 280  # a line for the edit: "open on this", "under the price reveal"
 ASSET_NAME_MAX_LENGTH = 256  # Argil's own limit for a name
@@ -38,14 +40,12 @@ class Board(models.Model):
 class Pick(models.Model):
     """One asset on a board, in board order. Name and thumbnail are as they were at pick time."""
 
-    class AssetType(models.TextChoices):  # the API's values, as the POST /videos export needs
-        AUDIO = "AUDIO", "Audio"
-        IMAGE = "IMAGE", "Image"
-        VIDEO = "VIDEO", "Video"
-
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="picks")
     asset_id = models.CharField(max_length=36, help_text="Argil's asset id (a UUID).")
-    asset_type = models.CharField(max_length=5, choices=AssetType.choices)
+    # The API's values, as the POST /videos export needs them.
+    asset_type = models.CharField(
+        max_length=5, choices=[(t.value, label) for t, label in TYPE_LABELS.items()]
+    )
     name = models.CharField(max_length=ASSET_NAME_MAX_LENGTH, blank=True)
     thumbnail_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
     position = models.PositiveIntegerField(default=0)

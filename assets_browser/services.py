@@ -22,7 +22,7 @@ from .api import (
     UpstreamCall,
     parse_asset_page,
 )
-from .forms import BrowseQuery
+from .browse_query import BrowseQuery
 
 logger = logging.getLogger(__name__)
 

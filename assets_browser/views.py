@@ -16,19 +16,18 @@ from django_htmx.middleware import HtmxDetails
 
 from . import boards, errors, services
 from .api import ArgilAPIError, ArgilBadRequest, ArgilNotFound, Asset, AssetStatus, AssetType
+from .browse_query import PAGE_SIZES
 from .forms import (
     MAX_STATUS_IDS,
-    PAGE_SIZES,
-    STATUS_LABELS,
-    TYPE_LABELS,
     AddBrollForm,
     BoardNameForm,
-    BrowseQuery,
     PickMoveForm,
     PickNoteForm,
     PreferencesForm,
+    parse_browse_query,
     status_ids,
 )
+from .labels import STATUS_LABELS, TYPE_PLURALS
 from .models import Board, Pick
 from .preferences import preferences_of, save_preferences
 
@@ -54,7 +53,7 @@ PRELOAD_MAX_AGE = 10
 @require_GET
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def browse(request: HtmxHttpRequest) -> HttpResponse:
-    query, notices = BrowseQuery.from_querydict(request.GET)
+    query, notices = parse_browse_query(request.GET)
     # Every database read of the page is done before Argil is asked, none while its answer is
     # rendered: the look (otherwise read lazily by the template), the tray, and what the Pick
     # toggles show as picked (derived from the tray: no query per card).
@@ -64,7 +63,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     else:  # the filters, the add-by-URL form and the tray around them
         context["tray"] = tray = boards.tray_for(request.user)
         context["picked_ids"] = tray.picked_ids
-        context["type_labels"], context["status_labels"] = TYPE_LABELS, STATUS_LABELS
+        context["type_labels"], context["status_labels"] = TYPE_PLURALS, STATUS_LABELS
         context["page_sizes"], context["add_form"] = PAGE_SIZES, AddBrollForm()
     status = 200
     try:

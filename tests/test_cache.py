@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from assets_browser import services, upstream_cache
 from assets_browser.api import ArgilAPIError, AssetStatus, AssetType
-from assets_browser.forms import BrowseQuery
+from assets_browser.browse_query import BrowseQuery
 
 BROWSE = reverse("assets_browser:browse")
 HTMX = {"HX-Request": "true"}

@@ -117,7 +117,7 @@ def test_ago_says_what_timesince_says(now, settings):
 
     from django.utils.timesince import timesince
 
-    from assets_browser.templatetags.assets_browser import ago
+    from assets_browser.formatting import ago
 
     reference = datetime.fromisoformat(now)
     for zone in ("UTC", "Europe/Paris"):
