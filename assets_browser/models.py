@@ -17,6 +17,23 @@ ASSET_NAME_MAX_LENGTH = 256  # Argil's own limit for a name
 URL_MAX_LENGTH = 2048
 
 
+class BoardQuerySet(models.QuerySet):
+    def owned_by(self, user) -> "BoardQuerySet":
+        """The editor's own boards: the only way views reach a board, so another editor's id
+        is a 404."""
+        return self.filter(owner=user)
+
+
+class PickQuerySet(models.QuerySet):
+    def owned_by(self, user) -> "PickQuerySet":
+        """Picks on the editor's own boards (with their board)."""
+        return self.filter(board__owner=user).select_related("board")
+
+    def on_current_board_of(self, user) -> "PickQuerySet":
+        """Picks on the board the editor's Pick toggles add to."""
+        return self.filter(board__owner=user, board__current_for__user=user)
+
+
 class Board(models.Model):
     """A named, ordered collection of picks ("Spring launch B-roll"), owned by one editor."""
 
@@ -26,6 +43,8 @@ class Board(models.Model):
     name = models.CharField(max_length=BOARD_NAME_MAX_LENGTH)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = BoardQuerySet.as_manager()
 
     class Meta:
         ordering = [Lower("name"), "pk"]
@@ -51,6 +70,8 @@ class Pick(models.Model):
     position = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = PickQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]

@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
-from . import boards, errors, services
+from . import boards, errors, exports, services
 from .api import ArgilAPIError, ArgilBadRequest, ArgilNotFound, Asset, AssetStatus, AssetType
 from .browse_query import PAGE_SIZES
 from .forms import (
@@ -235,7 +235,7 @@ def preferences(request: HtmxHttpRequest) -> HttpResponse:
 
 # Boards
 #
-# Every board and pick is looked up through boards.boards_of(user) / boards.picks_of(user):
+# Every board and pick is looked up through Board.objects.owned_by / Pick.objects.owned_by:
 # another editor's id is a 404. A change answers htmx with the tray (its swap target) plus the
 # Pick toggles on the page whose state changed, out of band; without JS, it redirects back.
 
@@ -302,14 +302,6 @@ def _board_changed(
     )
 
 
-def _owned_board(request: HttpRequest, board_id: int) -> Board:
-    return get_object_or_404(boards.boards_of(request.user), pk=board_id)
-
-
-def _owned_pick(request: HttpRequest, pick_id: int) -> Pick:
-    return get_object_or_404(boards.picks_of(request.user), pk=pick_id)
-
-
 @require_GET
 @cache_control(private=True, no_cache=True)
 def board_list(request: HtmxHttpRequest) -> HttpResponse:
@@ -344,7 +336,7 @@ def board_switch(request: HtmxHttpRequest) -> HttpResponse:
     board_id = request.POST.get("board", "")
     if not board_id.isascii() or not board_id.isdigit():
         raise Http404("No such board.")
-    board = _owned_board(request, int(board_id))
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=int(board_id))
     shown = _shown_ids(request)
     changed = boards.shown_picks(boards.current_board(request.user), shown)
     boards.set_current(request.user, board)
@@ -357,13 +349,14 @@ def board_switch(request: HtmxHttpRequest) -> HttpResponse:
 @cache_control(private=True, no_cache=True)
 def board_detail(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     """A board's page; for htmx, its tray (a confirmation's Cancel comes back here)."""
-    return _render_board(request, _owned_board(request, board_id))
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
+    return _render_board(request, board)
 
 
 @require_POST
 @vary_on_headers("HX-Request")
 def board_rename(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
-    board = _owned_board(request, board_id)
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
     form = BoardNameForm(request.POST, owner=request.user, board=board)
     if form.is_valid():
         try:
@@ -382,7 +375,7 @@ def board_rename(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
 @cache_control(private=True, no_cache=True)
 def board_delete(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     """GET asks for confirmation (in the tray, or a page); POST deletes the board and its picks."""
-    board = _owned_board(request, board_id)
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
     if request.method == "GET":
         return _render_board(request, board, confirm="delete")
     board_url = reverse("assets_browser:board_detail", args=[board.pk])
@@ -398,7 +391,7 @@ def board_delete(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
 @cache_control(private=True, no_cache=True)
 def board_clear(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     """GET asks for confirmation; POST removes every pick from the board (the board stays)."""
-    board = _owned_board(request, board_id)
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
     if request.method == "GET":
         return _render_board(request, board, confirm="clear")
     removed = boards.clear_board(board)
@@ -414,13 +407,13 @@ def board_export(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     or with ?format=json|csv a download. Every pick is checked with Argil first: picks that are
     gone or not READY are left out and listed (X-Export-Excluded on downloads); if Argil
     cannot answer, nothing is exported."""
-    board = _owned_board(request, board_id)
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
     fmt = request.GET.get("format", "")
     if fmt not in ("", "json", "csv"):
         return HttpResponseBadRequest("format must be json or csv", content_type="text/plain")
     context: dict = {"board": board}
     try:
-        export = boards.check_board(board)
+        export = exports.check_board(board)
     except ArgilAPIError as exc:
         problem = errors.describe(exc)
         if fmt:
@@ -440,7 +433,7 @@ def board_export(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     return _with_retry_after(render(request, template, context, status=status), context)
 
 
-def _export_download(export: boards.BoardExport, fmt: str) -> HttpResponse:
+def _export_download(export: exports.BoardExport, fmt: str) -> HttpResponse:
     if fmt == "json":
         response = HttpResponse(export.json_text(), content_type="application/json")
     else:
@@ -495,7 +488,7 @@ def pick_toggle(request: HtmxHttpRequest, asset_id: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def pick_move(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
     """Move a pick one place up or down the board (direction=up|down)."""
-    pick = _owned_pick(request, pick_id)
+    pick = get_object_or_404(Pick.objects.owned_by(request.user), pk=pick_id)
     form = PickMoveForm(request.POST)
     if not form.is_valid():
         return _board_changed(request, pick.board, status=400, tray_error="Move a pick up or down.")
@@ -506,7 +499,7 @@ def pick_move(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 def pick_remove(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
-    pick = _owned_pick(request, pick_id)
+    pick = get_object_or_404(Pick.objects.owned_by(request.user), pk=pick_id)
     boards.delete_pick(pick)
     return _board_changed(request, pick.board, changed=[boards.PickableAsset.from_pick(pick)])
 
@@ -515,7 +508,7 @@ def pick_remove(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def pick_note(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
     """Save a pick's note; htmx swaps just the note form (focus stays where the editor is)."""
-    pick = _owned_pick(request, pick_id)
+    pick = get_object_or_404(Pick.objects.owned_by(request.user), pk=pick_id)
     form = PickNoteForm(request.POST)
     saved = form.is_valid()
     if saved:
