@@ -1,4 +1,4 @@
-"""Typed client for the Argil v1 Assets API (see /work/shared/argil-api.md).
+"""Typed client for the Argil v1 Assets API: list, get and create assets.
 
 This module imports nothing from Django: a small factory next to the views reads
 ``settings.ARGIL_API_*`` and builds an ``ArgilClient``.
@@ -60,7 +60,7 @@ RETRY_AFTER_MAX = 2.0
 #   = about 28 s, and only if Argil answers 503 just before each read timeout.
 # Likely failures: a hung Argil costs 2 x 5 s read = ~10 s (read retried once); Argil down
 # (connection refused) costs milliseconds; a long Retry-After costs one round trip.
-# A write (POST/DELETE) is never retried: at most 3.05 + 5 = 8.05 s.
+# A write (POST) is never retried: at most 3.05 + 5 = 8.05 s.
 # The read timeout is between bytes: a server that drips bytes can exceed it (not expected
 # from a JSON API; a hard deadline would need streaming and a clock).
 
@@ -636,12 +636,6 @@ class ArgilClient:
         payload = {"name": name, "type": AssetType(type).value, "url": url}
         response = self._request("POST", ASSETS_PATH, json=payload, ok=(201, 200))
         return self._asset(response)
-
-    def delete_asset(self, asset_id: str) -> None:
-        """Delete an asset. Argil's answer is undocumented: 200 with a body and 204 alike."""
-        if not isinstance(asset_id, str) or not UUID_RE.fullmatch(asset_id):
-            raise ArgilNotFound()
-        self._request("DELETE", _asset_path(asset_id), ok=(200, 204))
 
     # --- The chokepoint ------------------------------------------------------------------
 

@@ -39,8 +39,8 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def wants_fragment(request: HtmxHttpRequest) -> bool:
-    # A history-restore request carries HX-Request too but needs the whole page
-    # (django-htmx #410, htmx #2013/#3037): do not "simplify" this condition.
+    # A history-restore request (Back after htmx's history cache missed) carries HX-Request
+    # too but needs the whole page: do not "simplify" this condition.
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
