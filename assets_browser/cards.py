@@ -190,10 +190,8 @@ def _thumbnail(asset: Any, name: SafeString, kind: _Words, *, lazy: bool) -> Saf
         alt = name if asset.name else f"Untitled {kind.label.lower()} thumbnail"
         return format_html(THUMBNAIL, src=thumb, alt=alt, loading=LAZY if lazy else NOTHING)
     status = str(asset.status)
-    if status == "PROCESSING":
-        return _glyph("processing", "Processing")
-    if status == "FAILED":
-        return _glyph("failed", "Failed")
+    if status in ("PROCESSING", "FAILED"):  # said on the thumbnail, not only in the badge
+        return _glyph(status.lower(), status_label(status))
     return _glyph(str(asset.type).lower())
 
 
