@@ -17,6 +17,7 @@ the page's form fields (its CSRF token) are joined in per view. Templates print 
 
 import html
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -49,9 +50,9 @@ def format_html(template: str, /, **values: object) -> SafeString:
 
 def escape(value: object) -> SafeString:
     """Django's ``conditional_escape``, without the lazy-translation check (see format_html)."""
-    if isinstance(value, SafeData):
-        return value  # type: ignore[return-value]
-    return SafeString(html.escape(str(value)))
+    if isinstance(value, SafeString):
+        return value
+    return SafeString(value if isinstance(value, SafeData) else html.escape(str(value)))
 
 
 NOTHING = SafeString("")
@@ -138,8 +139,8 @@ _TYPES = {t.value: _Words.of(t.value, type_label(t)) for t in AssetType}
 _STATUSES = {s.value: _Words.of(s.value, status_label(s)) for s in AssetStatus}
 
 
-def _words(known: dict[str, _Words], value: str, label: str) -> _Words:
-    return known.get(value) or _Words.of(value, label)
+def _words(known: dict[str, _Words], value: str, label: Callable[[str], str]) -> _Words:
+    return known.get(value) or _Words.of(value, label(value))
 
 
 @lru_cache(maxsize=8)
@@ -268,8 +269,8 @@ def _card(
     hashable, api.Asset) and these arguments, so it is built once and kept per process (2048
     cards: a few MB); a changed asset is another key."""
     asset_type, status = str(asset.type), str(asset.status)
-    kind = _words(_TYPES, asset_type, type_label(asset_type))
-    state_words = _words(_STATUSES, status, status_label(status))
+    kind = _words(_TYPES, asset_type, type_label)
+    state_words = _words(_STATUSES, status, status_label)
     card_id = escape(asset.id)
     name = escape(asset.name or "Untitled")
     preview = http_url(asset.file_url) if asset_type == "VIDEO" and status == "READY" else ""

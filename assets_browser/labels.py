@@ -25,12 +25,18 @@ BLOCKED_REASONS = {
 
 def type_label(value: str) -> str:
     """ "Video" for VIDEO; an unknown value as it is, capitalised."""
-    return TYPE_LABELS.get(value) or str(value).capitalize()  # type: ignore[call-overload]
+    try:
+        return TYPE_LABELS[AssetType(value)]
+    except ValueError:
+        return str(value).capitalize()
 
 
 def status_label(value: str) -> str:
     """ "Ready" for READY; an unknown value as it is, capitalised."""
-    return STATUS_LABELS.get(value) or str(value).capitalize()  # type: ignore[call-overload]
+    try:
+        return STATUS_LABELS[AssetStatus(value)]
+    except ValueError:
+        return str(value).capitalize()
 
 
 def blocked_reason(status: str) -> str:

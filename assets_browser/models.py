@@ -5,6 +5,8 @@ type and thumbnail at pick time, so a board renders without asking Argil. The ex
 again (assets_browser/boards.py), because a snapshot can be stale.
 """
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -17,19 +19,19 @@ ASSET_NAME_MAX_LENGTH = 256  # Argil's own limit for a name
 URL_MAX_LENGTH = 2048
 
 
-class BoardQuerySet(models.QuerySet):
-    def owned_by(self, user) -> "BoardQuerySet":
+class BoardQuerySet(models.QuerySet["Board"]):
+    def owned_by(self, user) -> Self:
         """The editor's own boards: the only way views reach a board, so another editor's id
         is a 404."""
         return self.filter(owner=user)
 
 
-class PickQuerySet(models.QuerySet):
-    def owned_by(self, user) -> "PickQuerySet":
+class PickQuerySet(models.QuerySet["Pick"]):
+    def owned_by(self, user) -> Self:
         """Picks on the editor's own boards (with their board)."""
         return self.filter(board__owner=user).select_related("board")
 
-    def on_current_board_of(self, user) -> "PickQuerySet":
+    def on_current_board_of(self, user) -> Self:
         """Picks on the board the editor's Pick toggles add to."""
         return self.filter(board__owner=user, board__current_for__user=user)
 

@@ -1,4 +1,4 @@
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import wraps
 
@@ -298,7 +298,7 @@ class BoardChange:
     board: Board | None  # the tray to show: this board, else the current one
     changed: Iterable[boards.PickableAsset] = ()  # assets whose Pick toggle may now differ
     # Exactly these toggles (a Pick click knows them); else the changed ones the page shows.
-    toggles: list[boards.PickableAsset | Asset] | None = None
+    toggles: Sequence[boards.PickableAsset | Asset] | None = None
     status: int = 200
     tray_oob: bool = False  # the tray swaps out of band (a Pick click targets its toggle)
     avoid: str = ""  # a no-JS answer never goes back to this path (a deleted board's page)
@@ -324,7 +324,7 @@ def _board_changed(request: HtmxHttpRequest, change: BoardChange) -> HttpRespons
             request, change.board, status=change.status, **change.refusal_context()
         )
     tray = boards.tray_for(request.user, change.board)
-    toggles = change.toggles
+    toggles: Sequence[boards.PickableAsset | Asset] | None = change.toggles
     if toggles is None:
         toggles = boards.toggles_to_refresh(_shown_ids(request), change.changed)
     picked = tray.picked_ids if tray.is_current else None
