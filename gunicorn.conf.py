@@ -101,7 +101,7 @@ control_socket_disable = True
 # its copy open until its own requests are done: meanwhile the kernel still completes new
 # connections into the backlog, nobody accepts them, and they are reset when the worker exits.
 # A balancer has sent the request by then, so it cannot tell "never read" from "half done" and
-# answers a POST with 502 (nginx, ALB; gunicorn issues #922, #2409, #3397). `make loadtest`
+# answers a POST with 502 (nginx and AWS ALB both do; a known gunicorn limit). `make loadtest`
 # showed it: POSTs dropped while one of two gunicorns restarted. So as soon as the stop begins,
 # each worker takes the connections already waiting in the backlog (they are served like any
 # request in flight) and closes its copy: once every copy is closed, new connections are refused

@@ -121,7 +121,8 @@ if REDIS_URL:
             "BACKEND": "assets_browser.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # redis-py waits 5 s by default. A cache read must cost far less than the Argil call
-            # it saves; past this, assets_browser/cache.py treats Redis as down and asks Argil.
+            # it saves; past this, assets_browser/upstream_cache.py treats Redis as down and
+            # asks Argil.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }

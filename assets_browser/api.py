@@ -1,4 +1,4 @@
-"""Typed client for the Argil v1 Assets API (see /work/shared/argil-api.md).
+"""Typed client for the Argil v1 Assets API: list, get and create assets.
 
 This module imports nothing from Django: a small factory next to the views reads
 ``settings.ARGIL_API_*`` and builds an ``ArgilClient``.
@@ -60,7 +60,7 @@ RETRY_AFTER_MAX = 2.0
 #   = about 28 s, and only if Argil answers 503 just before each read timeout.
 # Likely failures: a hung Argil costs 2 x 5 s read = ~10 s (read retried once); Argil down
 # (connection refused) costs milliseconds; a long Retry-After costs one round trip.
-# A write (POST/DELETE) is never retried: at most 3.05 + 5 = 8.05 s.
+# A write (POST) is never retried: at most 3.05 + 5 = 8.05 s.
 # The read timeout is between bytes: a server that drips bytes can exceed it (not expected
 # from a JSON API; a hard deadline would need streaming and a clock).
 
@@ -88,7 +88,8 @@ LIST_HEADERS = (
 ERROR_BODY_MAX_CHARS = 500
 ERROR_MESSAGE_MAX_CHARS = 300
 
-_UUID_RE = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
+# Argil's asset ids; every id from a page or a URL is checked against this before use.
+UUID_RE = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
 # ASCII digits only (str.isdigit() accepts "²"), and few enough that int() cannot refuse them
 # (Python caps int() at 4300 digits) or build absurd page numbers.
 _DIGITS_RE = re.compile(r"[0-9]{1,15}")
@@ -222,7 +223,7 @@ class Asset:
         if not isinstance(data, Mapping):
             raise ArgilBadResponse("Argil sent an asset that is not a JSON object")
         asset_id = data.get("id")
-        if not isinstance(asset_id, str) or not _UUID_RE.fullmatch(asset_id):
+        if not isinstance(asset_id, str) or not UUID_RE.fullmatch(asset_id):
             raise ArgilBadResponse("Argil sent an asset without a valid id")
         asset_type = _member(_ASSET_TYPES, data.get("type"))
         asset_status = _member(_ASSET_STATUSES, data.get("status"))
@@ -625,7 +626,7 @@ class ArgilClient:
 
     def get_asset(self, asset_id: str) -> Asset:
         """One asset. An id that is not a UUID is ArgilNotFound without calling Argil."""
-        if not isinstance(asset_id, str) or not _UUID_RE.fullmatch(asset_id):
+        if not isinstance(asset_id, str) or not UUID_RE.fullmatch(asset_id):
             raise ArgilNotFound()
         response = self._request("GET", _asset_path(asset_id))
         return self._asset(response)
@@ -635,12 +636,6 @@ class ArgilClient:
         payload = {"name": name, "type": AssetType(type).value, "url": url}
         response = self._request("POST", ASSETS_PATH, json=payload, ok=(201, 200))
         return self._asset(response)
-
-    def delete_asset(self, asset_id: str) -> None:
-        """Delete an asset. Argil's answer is undocumented: 200 with a body and 204 alike."""
-        if not isinstance(asset_id, str) or not _UUID_RE.fullmatch(asset_id):
-            raise ArgilNotFound()
-        self._request("DELETE", _asset_path(asset_id), ok=(200, 204))
 
     # --- The chokepoint ------------------------------------------------------------------
 

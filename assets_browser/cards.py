@@ -1,49 +1,153 @@
-"""An asset card and its Pick toggle, as HTML built in Python.
+"""An asset card and its Pick toggle, as HTML built in Python from format strings.
 
 Why not a template: a page prints up to 100 cards. Through Django's template engine a card
 with its Pick toggle cost about 0.25 ms, which alone broke the speed budget (bench/RESULTS.md:
 a warm 100-card page must be 5x faster than one upstream call, a cold one at most 20 ms slower).
-Built here, 100 cards cost about 0.7 ms.
+Built here, 100 cards cost about 0.25 ms warm and 2.5 ms cold (`python bench/cards.py`).
 
-The rules are the templates' rules: every remote string goes through ``e`` (the standard
-library's html.escape, which Django's own escape wraps: quotes included), and only http(s) URLs
-(``http_url``) become ``src`` or ``href``. A card prints its asset's id, type and status as
-they are: Asset.from_api lets only UUIDs and the enums' values through.
-Templates print these with the ``{% asset_cards %}``, ``{% asset_card %}`` and
-``{% pick_toggle %}`` tags (templatetags/asset_cards.py), so every card on every page comes
-from here.
+Escaping is by construction, as in Django admin's ``items_for_result``: each piece is one of the
+format strings below, filled by ``format_html``, which escapes every value unless it is already
+safe HTML (an escaped name, a nested piece, one of the constants escaped once at import). Only
+http(s) URLs (``http_url``) become ``src`` or ``href``. A card depends only on its asset and a
+few page-wide values, so the finished pieces are kept per process (``_card``, ``_toggle``); only
+the page's form fields (its CSRF token) are joined in per view. Templates print cards with the
+``{% asset_cards %}``, ``{% asset_card %}`` and ``{% pick_toggle %}`` tags
+(templatetags/asset_cards.py), so every card on every page comes from here.
 """
 
+import html
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from html import escape as e
 from typing import Any
 
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import get_language
 
-from .boards import blocked_reason
-from .templatetags.assets_browser import ago, http_url
+from .api import AssetStatus, AssetType
+from .formatting import ago, http_url
+from .labels import blocked_reason, status_label, type_label
 
-TYPE_LABELS = {"AUDIO": "Audio", "IMAGE": "Image", "VIDEO": "Video"}
-STATUS_LABELS = {"PROCESSING": "Processing", "READY": "Ready", "FAILED": "Failed"}
+
+def format_html(template: str, /, **values: object) -> SafeString:
+    """Django's ``format_html`` rule (every value escaped unless it is already safe HTML) at a
+    cost 100 cards a page can afford: Django's own also checks every value for a lazy
+    translation (none is one here), which made a cold page of cards twice as slow."""
+    return SafeString(
+        template.format_map(
+            {
+                name: value if isinstance(value, SafeData) else html.escape(str(value))
+                for name, value in values.items()
+            }
+        )
+    )
+
+
+def escape(value: object) -> SafeString:
+    """Django's ``conditional_escape``, without the lazy-translation check (see format_html)."""
+    if isinstance(value, SafeString):
+        return value
+    return SafeString(value if isinstance(value, SafeData) else html.escape(str(value)))
+
+
+NOTHING = SafeString("")
 # Cards after this many load their thumbnail lazily: the first rows are above the fold.
 EAGER_THUMBNAILS = 8
-# Reversed once per script prefix, then filled in: ids are UUIDs (Asset.from_api and the pick
-# views check), so they need no quoting.
+# Reversed once per script prefix, then filled in with the (escaped) id.
 _ID = "00000000-0000-0000-0000-000000000000"
+
+CARD_START = (
+    '<li id="asset-{id}" class="card card--{status_class}" data-asset-id="{id}"'
+    ' data-type="{type}" data-status="{status}"{preview}{oob}>'
+    '<div class="thumb thumb--{type_class}">{thumb}</div>'
+    '<div class="card-body">'
+    # The title links to the asset page; its ::after stretches over the card, thumbnail
+    # included. htmx loads it into the preview dialog instead.
+    '<h2 class="card-title" title="{name}"><a class="card-link" href="{link}"'
+    ' hx-get="{link}" hx-target="#preview-body" hx-swap="innerHTML"'
+    ' hx-sync="#preview:replace" aria-haspopup="dialog">{name}</a></h2>'
+    '<div class="card-meta"><span class="badge badge--{type_class}">{type_label}</span>'
+    '<span class="badge badge--{status_class}">{status_label}</span>{created}</div>'
+)  # then the card's Pick toggle, and CARD_END
+CARD_END = "</div></li>"
+THUMBNAIL = '<img src="{src}" alt="{alt}" width="480" height="270" decoding="async"{loading}>'
+LAZY = SafeString(' loading="lazy"')
+PREVIEW_SRC = ' data-preview-src="{src}"'
+CARD_SWAP = SafeString(' hx-swap-oob="true"')
+CREATED = '<time datetime="{iso}" title="{exact}">{words}</time>'
+GLYPH = (
+    '<span class="glyph"><svg aria-hidden="true"><use href="#icon-{icon}"></use></svg>'
+    "{label}</span>"
+)
+
+# The Pick toggle, in pieces per state: TOGGLE_*_START, the page's form fields (CSRF token,
+# return path), TOGGLE_*_END, then an error if any and TOGGLE_END. Every copy on a page is
+# matched by data-pick-toggle for out-of-band swaps; its hidden `shown` input tells the server
+# it is there. aria-pressed: a toggle button, so screen readers say "pressed"; the name says what.
+_TOGGLE_OPEN = (
+    '<div class="{classes}" data-pick-toggle="{key}"{swap}>'
+    '<input type="hidden" name="shown" value="{key}" data-pick-context>'
+)
+_FORM_OPEN = (
+    '<form class="pick-form" method="post" action="{url}" hx-post="{url}" hx-target="this"'
+    ' hx-swap="none" hx-include="[name=tray][data-pick-context]" hx-sync="this:drop">'
+)
+_HIDDEN_NAME = '<span class="visually-hidden"> {name}</span>'
+TOGGLE_FORM_START = _TOGGLE_OPEN + _FORM_OPEN
+TOGGLE_ADD_END = (
+    '<input type="hidden" name="action" value="add">'
+    '<button type="submit" class="pick-button" aria-pressed="false"'
+    ' title="Add it to the board"><svg aria-hidden="true"><use href="#icon-pick">'
+    '</use></svg> <span class="pick-label">Pick</span>' + _HIDDEN_NAME + "</button></form>"
+)
+TOGGLE_REMOVE_END = (
+    '<input type="hidden" name="action" value="remove">'
+    '<button type="submit" class="pick-button is-picked" aria-pressed="true"'
+    ' title="Take it off the board"><svg aria-hidden="true"><use href="#icon-check">'
+    '</use></svg> <span class="pick-label">Picked</span>' + _HIDDEN_NAME + "</button></form>"
+)
+TOGGLE_BLOCKED = (  # no form: nothing to post
+    _TOGGLE_OPEN + '<button type="button" class="pick-button" disabled aria-pressed="false">'
+    '<svg aria-hidden="true"><use href="#icon-pick"></use></svg> '
+    '<span class="pick-label">Pick</span>' + _HIDDEN_NAME + "</button>"
+    '<span class="pick-why">{reason}</span>'
+)
+TOGGLE_END = "</div>"
+TOGGLE_SWAP = " hx-swap-oob=\"outerHTML:[data-pick-toggle='{key}']\""
+PICK_ERROR = '<p class="pick-error" role="alert">{error}</p>'
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """A type's or status's value, class name and label, escaped once at import."""
+
+    value: SafeString
+    css: SafeString
+    label: SafeString
+
+    @classmethod
+    def of(cls, value: str, label: str) -> "_Words":
+        return cls(escape(value), escape(value.lower()), escape(label))
+
+
+_TYPES = {t.value: _Words.of(t.value, type_label(t)) for t in AssetType}
+_STATUSES = {s.value: _Words.of(s.value, status_label(s)) for s in AssetStatus}
+
+
+def _words(known: dict[str, _Words], value: str, label: Callable[[str], str]) -> _Words:
+    return known.get(value) or _Words.of(value, label(value))
 
 
 @lru_cache(maxsize=8)
-def _url_patterns(script_prefix: str) -> tuple[str, str]:
+def _url_patterns(script_prefix: str) -> tuple[SafeString, SafeString]:
     return (
-        reverse("assets_browser:asset_detail", kwargs={"asset_id": _ID}),
-        reverse("assets_browser:pick_toggle", kwargs={"asset_id": _ID}),
+        escape(reverse("assets_browser:asset_detail", kwargs={"asset_id": _ID})),
+        escape(reverse("assets_browser:pick_toggle", kwargs={"asset_id": _ID})),
     )
 
 
@@ -56,14 +160,16 @@ class PageState:
     picked_ids: frozenset[str] | set[str]
     csrf_token: str
     next_path: str
-    form_fields: str = field(init=False, repr=False)  # the hidden CSRF and return inputs
-    url_patterns: tuple[str, str] = field(init=False, repr=False)  # detail, pick toggle
-    dates: tuple[datetime, str | None] = field(init=False, repr=False)  # see _created
+    form_fields: SafeString = field(init=False, repr=False)  # the hidden CSRF and return inputs
+    url_patterns: tuple[SafeString, SafeString] = field(init=False, repr=False)  # detail, pick
+    dates: tuple[datetime, str | None] = field(init=False, repr=False)  # see _created_html
 
     def __post_init__(self) -> None:
-        fields = (
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{e(self.csrf_token)}">'
-            f'<input type="hidden" name="next" value="{e(self.next_path)}">'
+        fields = format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+            '<input type="hidden" name="next" value="{next}">',
+            token=self.csrf_token,
+            next=self.next_path,
         )
         object.__setattr__(self, "form_fields", fields)
         object.__setattr__(self, "url_patterns", _url_patterns(get_script_prefix()))
@@ -72,48 +178,35 @@ class PageState:
         object.__setattr__(self, "dates", (now, get_language()))
 
 
-def _glyph(icon: str, label: str = "") -> str:
-    text = f"<span>{label}</span>" if label else ""
-    svg = f'<svg aria-hidden="true"><use href="#icon-{icon}"></use></svg>'
-    return f'<span class="glyph">{svg}{text}</span>'
+@lru_cache(maxsize=16)
+def _glyph(icon: str, label: str = "") -> SafeString:
+    text = format_html("<span>{label}</span>", label=label) if label else NOTHING
+    return format_html(GLYPH, icon=icon, label=text)
 
 
-def _thumbnail(asset: Any, name: str, *, lazy: bool) -> str:
+def _thumbnail(asset: Any, name: SafeString, kind: _Words, *, lazy: bool) -> SafeString:
     """The thumbnail, given the card's escaped name."""
-    status = str(asset.status)
     thumb = http_url(asset.thumbnail_url)
     if thumb:
-        kind = TYPE_LABELS.get(str(asset.type), "asset").lower()
-        alt = name if asset.name else f"Untitled {kind} thumbnail"
-        loading = ' loading="lazy"' if lazy else ""
-        return (
-            f'<img src="{e(thumb)}" alt="{alt}" width="480" height="270" decoding="async"{loading}>'
-        )
-    if status == "PROCESSING":
-        return _glyph("processing", "Processing")
-    if status == "FAILED":
-        return _glyph("failed", "Failed")
+        alt = name if asset.name else f"Untitled {kind.label.lower()} thumbnail"
+        return format_html(THUMBNAIL, src=thumb, alt=alt, loading=LAZY if lazy else NOTHING)
+    status = str(asset.status)
+    if status in ("PROCESSING", "FAILED"):  # said on the thumbnail, not only in the badge
+        return _glyph(status.lower(), status_label(status))
     return _glyph(str(asset.type).lower())
 
 
-def _created(asset: Any, state: PageState) -> str:
-    if not asset.created_at:
-        return ""
-    # A date's "3 weeks ago" is worked out once a minute (as of the minute's start), in the
-    # page's time zone and language: the same on every card and page within the minute.
-    return _created_html(asset.created_at, *state.dates)
-
-
 @lru_cache(maxsize=4096)
-def _created_html(created_at: datetime, now: datetime, language: str | None) -> str:
+def _created_html(created_at: datetime, now: datetime, language: str | None) -> SafeString:
     created = created_at.astimezone(now.tzinfo)
     # As the date filter's "j F Y, H:i e" prints it, without its per-call formatting cost.
     exact = (
         f"{created.day} {_month_name(created.month, language)} {created.year}, "
         f"{created.hour:02d}:{created.minute:02d} {created.tzname()}"
     )
-    words = ago(created, now, language)
-    return f'<time datetime="{created.isoformat()}" title="{e(exact)}">{e(words)}</time>'
+    return format_html(
+        CREATED, iso=created.isoformat(), exact=exact, words=ago(created, now, language)
+    )
 
 
 @lru_cache(maxsize=128)
@@ -124,92 +217,76 @@ def _month_name(month: int, language: str | None) -> str:
 def pick_toggle(asset: Any, state: PageState, *, oob: bool = False, error: str = "") -> SafeString:
     """The Pick/Picked toggle of one asset (an api.Asset or a boards.PickableAsset).
 
-    Every copy on a page (card, preview dialog) is replaced out of band after a click, matched
-    by data-pick-toggle; its hidden `shown` input tells the server it is there. Only READY
-    assets can be picked (the server checks with Argil); a picked one can always be taken off.
+    Every copy on a page (card, preview dialog) is replaced out of band after a click. Only
+    READY assets can be picked (the server checks with Argil); a picked one can always be
+    taken off.
     """
-    name = e(asset.name or "Untitled")
-    return mark_safe(_pick_toggle(asset, name, str(asset.status), state, oob=oob, error=error))
-
-
-def _pick_toggle(
-    asset: Any, name: str, status: str, state: PageState, *, oob: bool = False, error: str = ""
-) -> str:
-    """pick_toggle's HTML, given the escaped name (a card has it already)."""
-    key = e(str(asset.id).lower())
-    picked = key in state.picked_ids
-    blocked = blocked_reason(status)
-    reason = "" if picked else blocked
-    label = f'<span class="visually-hidden"> {name}</span>'
-    if picked:
-        classes = "pick-toggle is-picked"
-    else:
-        classes = "pick-toggle is-blocked" if reason else "pick-toggle"
-    swap = f" hx-swap-oob=\"outerHTML:[data-pick-toggle='{key}']\"" if oob else ""
-    if reason:
-        control = (
-            '<button type="button" class="pick-button" disabled aria-pressed="false">'
-            '<svg aria-hidden="true"><use href="#icon-pick"></use></svg> '
-            f'<span class="pick-label">Pick</span>{label}</button>'
-            f'<span class="pick-why">{e(reason)}</span>'
-        )
-    else:
-        url = state.url_patterns[1].replace(_ID, key)
-        # aria-pressed: a toggle button, so screen readers say "pressed"; the name says what.
-        if picked:
-            button = (
-                '<input type="hidden" name="action" value="remove">'
-                '<button type="submit" class="pick-button is-picked" aria-pressed="true"'
-                ' title="Take it off the board"><svg aria-hidden="true"><use href="#icon-check">'
-                f'</use></svg> <span class="pick-label">Picked</span>{label}</button>'
-            )
-        else:
-            button = (
-                '<input type="hidden" name="action" value="add">'
-                '<button type="submit" class="pick-button" aria-pressed="false"'
-                ' title="Add it to the board"><svg aria-hidden="true"><use href="#icon-pick">'
-                f'</use></svg> <span class="pick-label">Pick</span>{label}</button>'
-            )
-        control = (
-            f'<form class="pick-form" method="post" action="{url}" hx-post="{url}"'
-            ' hx-target="this" hx-swap="none" hx-include="[name=tray][data-pick-context]"'
-            f' hx-sync="this:drop">{state.form_fields}{button}</form>'
-        )
-    shown_error = error and error != blocked  # said once, not twice
-    problem = f'<p class="pick-error" role="alert">{e(error)}</p>' if shown_error else ""
-    # Every value above is escaped, or one of our constants.
-    return (
-        f'<div class="{classes}" data-pick-toggle="{key}"{swap}>'
-        f'<input type="hidden" name="shown" value="{key}" data-pick-context>'
-        f"{control}{problem}</div>"
+    key = str(asset.id).lower()
+    status = str(asset.status)
+    start, end = _toggle(
+        key, asset.name or "Untitled", status, key in state.picked_ids, oob, state.url_patterns[1]
     )
+    blocked = blocked_reason(status)
+    problem = format_html(PICK_ERROR, error=error) if error and error != blocked else NOTHING
+    if end is None:  # no form, so no form fields
+        return SafeString("".join((start, problem, TOGGLE_END)))
+    return SafeString("".join((start, state.form_fields, end, problem, TOGGLE_END)))
+
+
+@lru_cache(maxsize=2048)
+def _toggle(
+    key: str, name: str, status: str, picked: bool, oob: bool, url_pattern: SafeString
+) -> tuple[SafeString, SafeString | None]:
+    """A toggle's HTML before and after the page's form fields (None: a toggle with no form).
+    Kept per process (as _card): a page's toggles are the same from one view to the next."""
+    reason = "" if picked else blocked_reason(status)
+    swap = format_html(TOGGLE_SWAP, key=key) if oob else NOTHING
+    if reason:
+        classes = "pick-toggle is-blocked"
+        start = format_html(
+            TOGGLE_BLOCKED, classes=classes, key=key, swap=swap, name=name, reason=reason
+        )
+        return start, None
+    classes = "pick-toggle is-picked" if picked else "pick-toggle"
+    url = SafeString(url_pattern.replace(_ID, escape(key)))
+    start = format_html(TOGGLE_FORM_START, classes=classes, key=key, swap=swap, url=url)
+    end = format_html(TOGGLE_REMOVE_END if picked else TOGGLE_ADD_END, name=name)
+    return start, end
 
 
 def asset_card(asset: Any, state: PageState, *, position: int = 1, oob: bool = False) -> SafeString:
     """One card of the grid. Its stable id lets live status swap it out of band."""
-    # The id is a UUID and type and status are enum members (Asset.from_api checks): no markup.
-    asset_id, asset_type, status = asset.id, str(asset.type), str(asset.status)
-    name = e(asset.name or "Untitled")
+    lazy = position > EAGER_THUMBNAILS
+    start = _card(asset, lazy, oob, state.dates, state.url_patterns[0])
+    return SafeString("".join((start, pick_toggle(asset, state), CARD_END)))
+
+
+@lru_cache(maxsize=2048)
+def _card(
+    asset: Any, lazy: bool, oob: bool, dates: tuple[datetime, str | None], url_pattern: SafeString
+) -> SafeString:
+    """A card's HTML up to its Pick toggle. It shows nothing but its asset (a frozen, so
+    hashable, api.Asset) and these arguments, so it is built once and kept per process (2048
+    cards: a few MB); a changed asset is another key."""
+    asset_type, status = str(asset.type), str(asset.status)
+    kind = _words(_TYPES, asset_type, type_label)
+    state_words = _words(_STATUSES, status, status_label)
+    card_id = escape(asset.id)
+    name = escape(asset.name or "Untitled")
     preview = http_url(asset.file_url) if asset_type == "VIDEO" and status == "READY" else ""
-    preview_attr = f' data-preview-src="{e(preview)}"' if preview else ""
-    oob_attr = ' hx-swap-oob="true"' if oob else ""
-    link = state.url_patterns[0].replace(_ID, asset_id)
-    type_label = TYPE_LABELS.get(asset_type, asset_type.capitalize())
-    status_label = STATUS_LABELS.get(status, status.capitalize())
-    thumb = _thumbnail(asset, name, lazy=position > EAGER_THUMBNAILS)
-    toggle = _pick_toggle(asset, name, status, state)
-    # The title links to the asset page; its ::after stretches over the card, thumbnail
-    # included. htmx loads it into the preview dialog instead.
-    return mark_safe(  # every value above is escaped, or one of our constants
-        f'<li id="asset-{asset_id}" class="card card--{status.lower()}"'
-        f' data-asset-id="{asset_id}" data-type="{asset_type}" data-status="{status}"'
-        f"{preview_attr}{oob_attr}>"
-        f'<div class="thumb thumb--{asset_type.lower()}">{thumb}</div>'
-        '<div class="card-body">'
-        f'<h2 class="card-title" title="{name}"><a class="card-link" href="{link}"'
-        f' hx-get="{link}" hx-target="#preview-body" hx-swap="innerHTML"'
-        f' hx-sync="#preview:replace" aria-haspopup="dialog">{name}</a></h2>'
-        f'<div class="card-meta"><span class="badge badge--{asset_type.lower()}">{type_label}'
-        f'</span><span class="badge badge--{status.lower()}">{status_label}</span>'
-        f"{_created(asset, state)}</div>{toggle}</div></li>"
+    return format_html(
+        CARD_START,
+        id=card_id,
+        type=kind.value,
+        status=state_words.value,
+        type_class=kind.css,
+        status_class=state_words.css,
+        preview=format_html(PREVIEW_SRC, src=preview) if preview else NOTHING,
+        oob=CARD_SWAP if oob else NOTHING,
+        thumb=_thumbnail(asset, name, kind, lazy=lazy),
+        name=name,
+        link=SafeString(url_pattern.replace(_ID, card_id)),
+        type_label=kind.label,
+        status_label=state_words.label,
+        created=_created_html(asset.created_at, *dates) if asset.created_at else NOTHING,
     )

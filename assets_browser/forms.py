@@ -1,34 +1,29 @@
-"""The browse query: validated from the URL, never forwarded upstream unchecked.
-
-The dashboard's query parameters use the API's own names (`type`, `status`, `page`, `pageSize`),
-so a dashboard URL maps one to one onto the upstream query and can be shared.
-"""
+"""What editors send: the browse query (validated from the URL, never forwarded upstream
+unchecked), add-by-URL, live-status ids, board names, notes and preferences."""
 
 import ipaddress
 import re
-from dataclasses import dataclass, replace
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django import forms
 from django.http import QueryDict
 
-from .api import DEFAULT_PAGE_SIZE, AssetStatus, AssetType
-from .models import BOARD_NAME_MAX_LENGTH, NOTE_MAX_LENGTH, Board, EditorProfile
-
-PAGE_SIZES = (20, 50, 100)
-# Far beyond any real library, low enough that page * pageSize stays a sane number upstream.
-MAX_PAGE = 100_000
-TYPE_LABELS = {AssetType.IMAGE: "Images", AssetType.VIDEO: "Videos", AssetType.AUDIO: "Audio"}
-STATUS_LABELS = {
-    AssetStatus.READY: "Ready",
-    AssetStatus.PROCESSING: "Processing",
-    AssetStatus.FAILED: "Failed",
-}
+from .api import DEFAULT_PAGE_SIZE, UUID_RE, AssetStatus, AssetType
+from .browse_query import MAX_PAGE, PAGE_SIZES, BrowseQuery
+from .labels import STATUS_LABELS, TYPE_LABELS, TYPE_PLURALS, UPLOAD_TYPES
+from .models import (
+    ASSET_NAME_MAX_LENGTH,
+    BOARD_NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    URL_MAX_LENGTH,
+    Board,
+    EditorProfile,
+)
 
 
 class BrowseForm(forms.Form):
     type = forms.MultipleChoiceField(
-        choices=[(t.value, label) for t, label in TYPE_LABELS.items()], required=False
+        choices=[(t.value, label) for t, label in TYPE_PLURALS.items()], required=False
     )
     status = forms.ChoiceField(
         choices=[(s.value, label) for s, label in STATUS_LABELS.items()], required=False
@@ -39,73 +34,39 @@ class BrowseForm(forms.Form):
     )
 
 
-@dataclass(frozen=True, slots=True)
-class BrowseQuery:
-    types: tuple[AssetType, ...] = ()
-    status: AssetStatus = AssetStatus.READY
-    page: int = 1
-    page_size: int = DEFAULT_PAGE_SIZE
-
-    @classmethod
-    def from_querydict(cls, data: QueryDict) -> tuple["BrowseQuery", list[str]]:
-        """The query an editor asked for, with what had to be corrected said in plain words."""
-        notices: list[str] = []
-        raw_types = data.getlist("type")
-        valid_types = sorted({t for t in raw_types if t in AssetType.__members__})
-        if len(valid_types) < len(set(raw_types)):
-            notices.append("Unknown asset types were ignored.")
-        form = BrowseForm({**data.dict(), "type": valid_types})
-        form.is_valid()
-        cleaned = form.cleaned_data
-        status_ok = "status" not in form.errors and len(data.getlist("status")) <= 1
-        if not status_ok:
-            notices.append("Unknown status; showing ready assets.")
-        if "pageSize" in form.errors:
-            notices.append(f"Page size must be one of {', '.join(map(str, PAGE_SIZES))}.")
-        if "page" in form.errors:
-            notices.append("Page must be a whole number from 1; showing page 1.")
-        page = cleaned.get("page") or 1
-        if page > MAX_PAGE:
-            notices.append(f"Pages stop at {MAX_PAGE:,}.")
-            page = MAX_PAGE
-        status = cleaned.get("status") if status_ok else ""
-        query = cls(
-            types=tuple(AssetType(t) for t in valid_types),
-            status=AssetStatus(status) if status else AssetStatus.READY,
-            page=page,
-            page_size=cleaned.get("pageSize") or DEFAULT_PAGE_SIZE,
-        )
-        return query, notices
-
-    @property
-    def is_filtered(self) -> bool:
-        return bool(self.types) or self.status != AssetStatus.READY
-
-    def with_page(self, page: int) -> "BrowseQuery":
-        return replace(self, page=page)
-
-    def querystring(self) -> str:
-        """The canonical URL query: defaults left out, so equal queries give equal URLs."""
-        pairs: list[tuple[str, str | int]] = [("type", t.value) for t in self.types]
-        if self.status != AssetStatus.READY:
-            pairs.append(("status", self.status.value))
-        if self.page_size != DEFAULT_PAGE_SIZE:
-            pairs.append(("pageSize", self.page_size))
-        if self.page != 1:
-            pairs.append(("page", self.page))
-        return "?" + urlencode(pairs) if pairs else "?"
-
-    def describe(self) -> str:
-        """What the filters are, in words: "ready videos and images"."""
-        kinds = " and ".join(TYPE_LABELS[t].lower() for t in self.types) or "assets"
-        return f"{STATUS_LABELS[self.status].lower()} {kinds}"
+def parse_browse_query(data: QueryDict) -> tuple[BrowseQuery, list[str]]:
+    """The query an editor asked for, with what had to be corrected said in plain words."""
+    notices: list[str] = []
+    raw_types = data.getlist("type")
+    valid_types = sorted({t for t in raw_types if t in AssetType.__members__})
+    if len(valid_types) < len(set(raw_types)):
+        notices.append("Unknown asset types were ignored.")
+    form = BrowseForm({**data.dict(), "type": valid_types})
+    form.is_valid()
+    cleaned = form.cleaned_data
+    status_ok = "status" not in form.errors and len(data.getlist("status")) <= 1
+    if not status_ok:
+        notices.append("Unknown status; showing ready assets.")
+    if "pageSize" in form.errors:
+        notices.append(f"Page size must be one of {', '.join(map(str, PAGE_SIZES))}.")
+    if "page" in form.errors:
+        notices.append("Page must be a whole number from 1; showing page 1.")
+    page = cleaned.get("page") or 1
+    if page > MAX_PAGE:
+        notices.append(f"Pages stop at {MAX_PAGE:,}.")
+        page = MAX_PAGE
+    status = cleaned.get("status") if status_ok else ""
+    query = BrowseQuery(
+        types=tuple(AssetType(t) for t in valid_types),
+        status=AssetStatus(status) if status else AssetStatus.READY,
+        page=page,
+        page_size=cleaned.get("pageSize") or DEFAULT_PAGE_SIZE,
+    )
+    return query, notices
 
 
 # --- Add B-roll by URL -----------------------------------------------------------------------
 
-MAX_NAME_LENGTH = 256  # the API's limit for `name`
-MAX_URL_LENGTH = 2048
-UPLOAD_TYPE_LABELS = {AssetType.VIDEO: "Video", AssetType.IMAGE: "Image"}  # no audio uploads
 HTTP_REFUSED = (
     "Use an https:// link. Argil downloads the file from the public internet, "
     "so plain http (and other schemes) are refused."
@@ -135,16 +96,16 @@ def is_private_host(host: str) -> bool:
 
 class AddBrollForm(forms.Form):
     name = forms.CharField(
-        max_length=MAX_NAME_LENGTH,
+        max_length=ASSET_NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Harbour at dawn"}),
     )
     type = forms.ChoiceField(
-        choices=[(t.value, label) for t, label in UPLOAD_TYPE_LABELS.items()],
+        choices=[(t.value, TYPE_LABELS[t]) for t in UPLOAD_TYPES],
         initial=AssetType.VIDEO.value,
         widget=forms.RadioSelect,
     )
     url = forms.URLField(
-        max_length=MAX_URL_LENGTH,
+        max_length=URL_MAX_LENGTH,
         assume_scheme="https",
         help_text="A public https:// link to the file. Argil downloads and processes it.",
         widget=forms.URLInput(attrs={"placeholder": "https://", "spellcheck": "false"}),
@@ -183,13 +144,12 @@ class AddBrollForm(forms.Form):
 # --- Live status -----------------------------------------------------------------------------
 
 MAX_STATUS_IDS = 100  # ids one status poll may ask about (a full grid page is 100 at most)
-_UUID_RE = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
 
 
 def status_ids(data: QueryDict) -> list[str] | None:
     """The distinct asset ids of a status poll, in order; None if any is not a UUID or too many."""
     ids = list(dict.fromkeys(value.strip() for value in data.getlist("id")))
-    if not ids or len(ids) > MAX_STATUS_IDS or not all(_UUID_RE.fullmatch(i) for i in ids):
+    if not ids or len(ids) > MAX_STATUS_IDS or not all(UUID_RE.fullmatch(i) for i in ids):
         return None
     return ids
 

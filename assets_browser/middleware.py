@@ -6,8 +6,8 @@ from django_htmx.http import HttpResponseClientRedirect
 class HtmxAwareLoginRequiredMiddleware(LoginRequiredMiddleware):
     """Login required everywhere; an htmx request from an expired session reloads into login.
 
-    A plain 302 would be followed by the XHR and the login form swapped into the grid
-    (django-htmx #91), so htmx requests get an HX-Redirect to the page they came from.
+    A plain 302 would be followed by the XHR and the login form swapped into the grid, so
+    htmx requests get an HX-Redirect to the page they came from.
     """
 
     def handle_no_permission(self, request, view_func):

@@ -5,14 +5,35 @@ type and thumbnail at pick time, so a board renders without asking Argil. The ex
 again (assets_browser/boards.py), because a snapshot can be stale.
 """
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+
+from .labels import TYPE_LABELS
 
 BOARD_NAME_MAX_LENGTH = 80
 NOTE_MAX_LENGTH = 280  # a line for the edit: "open on this", "under the price reveal"
 ASSET_NAME_MAX_LENGTH = 256  # Argil's own limit for a name
 URL_MAX_LENGTH = 2048
+
+
+class BoardQuerySet(models.QuerySet["Board"]):
+    def owned_by(self, user) -> Self:
+        """The editor's own boards: the only way views reach a board, so another editor's id
+        is a 404."""
+        return self.filter(owner=user)
+
+
+class PickQuerySet(models.QuerySet["Pick"]):
+    def owned_by(self, user) -> Self:
+        """Picks on the editor's own boards (with their board)."""
+        return self.filter(board__owner=user).select_related("board")
+
+    def on_current_board_of(self, user) -> Self:
+        """Picks on the board the editor's Pick toggles add to."""
+        return self.filter(board__owner=user, board__current_for__user=user)
 
 
 class Board(models.Model):
@@ -24,6 +45,8 @@ class Board(models.Model):
     name = models.CharField(max_length=BOARD_NAME_MAX_LENGTH)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = BoardQuerySet.as_manager()
 
     class Meta:
         ordering = [Lower("name"), "pk"]
@@ -38,19 +61,19 @@ class Board(models.Model):
 class Pick(models.Model):
     """One asset on a board, in board order. Name and thumbnail are as they were at pick time."""
 
-    class AssetType(models.TextChoices):  # the API's values, as the POST /videos export needs
-        AUDIO = "AUDIO", "Audio"
-        IMAGE = "IMAGE", "Image"
-        VIDEO = "VIDEO", "Video"
-
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="picks")
     asset_id = models.CharField(max_length=36, help_text="Argil's asset id (a UUID).")
-    asset_type = models.CharField(max_length=5, choices=AssetType.choices)
+    # The API's values, as the POST /videos export needs them.
+    asset_type = models.CharField(
+        max_length=5, choices=[(t.value, label) for t, label in TYPE_LABELS.items()]
+    )
     name = models.CharField(max_length=ASSET_NAME_MAX_LENGTH, blank=True)
     thumbnail_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
     position = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = PickQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]

@@ -88,10 +88,6 @@ def record_cache(hit: bool) -> None:
             stats.cache_misses += 1
 
 
-def current_stats() -> RequestStats | None:
-    return _current.get()
-
-
 class RequestLogMiddleware:
     """Logs one line per request; first in MIDDLEWARE so its duration covers the whole stack."""
 

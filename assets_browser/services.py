@@ -1,5 +1,6 @@
 """Where the views get Argil data: the configured client, with the upstream cache in front
-(assets_browser/cache.py: short TTLs, one call per cold query, stale copies when Argil fails)."""
+(assets_browser/upstream_cache.py: short TTLs, one call per cold query, stale copies when Argil
+fails)."""
 
 import logging
 from dataclasses import dataclass
@@ -9,8 +10,7 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from . import cache as upstream_cache
-from . import request_log
+from . import request_log, upstream_cache
 from .api import (
     CONNECT_TIMEOUT,
     MAX_PAGE_SIZE,
@@ -22,7 +22,7 @@ from .api import (
     UpstreamCall,
     parse_asset_page,
 )
-from .forms import BrowseQuery
+from .browse_query import BrowseQuery
 
 logger = logging.getLogger(__name__)
 

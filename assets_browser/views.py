@@ -1,4 +1,6 @@
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -14,21 +16,20 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
-from . import boards, errors, services
+from . import boards, errors, exports, services
 from .api import ArgilAPIError, ArgilBadRequest, ArgilNotFound, Asset, AssetStatus, AssetType
+from .browse_query import PAGE_SIZES
 from .forms import (
     MAX_STATUS_IDS,
-    PAGE_SIZES,
-    STATUS_LABELS,
-    TYPE_LABELS,
     AddBrollForm,
     BoardNameForm,
-    BrowseQuery,
     PickMoveForm,
     PickNoteForm,
     PreferencesForm,
+    parse_browse_query,
     status_ids,
 )
+from .labels import STATUS_LABELS, TYPE_PLURALS
 from .models import Board, Pick
 from .preferences import preferences_of, save_preferences
 
@@ -38,12 +39,10 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def wants_fragment(request: HtmxHttpRequest) -> bool:
-    # A history-restore request carries HX-Request too but needs the whole page
-    # (django-htmx #410, htmx #2013/#3037): do not "simplify" this condition.
+    # A history-restore request (Back after htmx's history cache missed) carries HX-Request
+    # too but needs the whole page: do not "simplify" this condition.
     return bool(request.htmx) and not request.htmx.history_restore_request
 
-
-# Browse
 
 # A preload of the next page (htmx preload extension, on hover or focus) may be kept by the
 # browser this long, so the click that follows reuses it instead of asking again. Everything
@@ -51,10 +50,36 @@ def wants_fragment(request: HtmxHttpRequest) -> bool:
 PRELOAD_MAX_AGE = 10
 
 
+def preload_cache_control(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Cache-Control for a view the preload extension calls: a 200 fragment asked for as a
+    preload (HX-Preloaded: true) may be kept PRELOAD_MAX_AGE seconds; anything else is private,
+    no-cache. A view that sets its own Cache-Control (a stale copy: never kept) keeps it."""
+
+    @wraps(view)
+    def wrapped(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.has_header("Cache-Control"):
+            return response
+        preload = request.headers.get("HX-Preloaded") == "true" and wants_fragment(request)
+        if preload and response.status_code == 200:
+            patch_cache_control(response, private=True, max_age=PRELOAD_MAX_AGE)
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    return wrapped
+
+
+# Browse
+
+
 @require_GET
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@preload_cache_control
 def browse(request: HtmxHttpRequest) -> HttpResponse:
-    query, notices = BrowseQuery.from_querydict(request.GET)
+    query, notices = parse_browse_query(request.GET)
     # Every database read of the page is done before Argil is asked, none while its answer is
     # rendered: the look (otherwise read lazily by the template), the tray, and what the Pick
     # toggles show as picked (derived from the tray: no query per card).
@@ -64,9 +89,9 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     else:  # the filters, the add-by-URL form and the tray around them
         context["tray"] = tray = boards.tray_for(request.user)
         context["picked_ids"] = tray.picked_ids
-        context["type_labels"], context["status_labels"] = TYPE_LABELS, STATUS_LABELS
+        context["type_labels"], context["status_labels"] = TYPE_PLURALS, STATUS_LABELS
         context["page_sizes"], context["add_form"] = PAGE_SIZES, AddBrollForm()
-    status = 200
+    status, stale = 200, False
     try:
         listing = services.list_assets(query)
     except ArgilAPIError as exc:
@@ -78,6 +103,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         context["page"] = listing.page
         if listing.page.is_past_end:
             status = 404
+        stale = listing.is_stale
     template = "assets_browser/browse.html"
     if wants_fragment(request):
         template += "#results"
@@ -86,10 +112,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         # The address bar shows the canonical query (defaults left out, corrections applied),
         # not the raw form fields.
         push_url(response, request.path + query.querystring().rstrip("?"))
-    preload = request.headers.get("HX-Preloaded") == "true" and wants_fragment(request)
-    if preload and status == 200 and not listing.is_stale:
-        patch_cache_control(response, private=True, max_age=PRELOAD_MAX_AGE)
-    else:
+    if stale:  # a copy from while Argil was failing: never kept, not even as a preload
         patch_cache_control(response, private=True, no_cache=True)
     return response
 
@@ -236,7 +259,7 @@ def preferences(request: HtmxHttpRequest) -> HttpResponse:
 
 # Boards
 #
-# Every board and pick is looked up through boards.boards_of(user) / boards.picks_of(user):
+# Every board and pick is looked up through Board.objects.owned_by / Pick.objects.owned_by:
 # another editor's id is a 404. A change answers htmx with the tray (its swap target) plus the
 # Pick toggles on the page whose state changed, out of band; without JS, it redirects back.
 
@@ -268,47 +291,55 @@ def _render_board(
     return render(request, template, context, status=status)
 
 
-def _board_changed(
-    request: HtmxHttpRequest,
-    board: Board | None,
-    *,
-    changed: Iterable[boards.PickableAsset] = (),
-    status: int = 200,
-    toggles: list[boards.PickableAsset | Asset] | None = None,
-    tray_oob: bool = False,
-    avoid: str = "",
-    **extra,
-) -> HttpResponse:
-    """The answer to a board POST: the tray (``board``, else the current one) and the changed
-    Pick toggles on the page; without JS, back to the page (or, on a refusal, the board page)."""
+@dataclass(frozen=True, slots=True)
+class BoardChange:
+    """What a board or pick POST did, for its answer (``_board_changed``)."""
+
+    board: Board | None  # the tray to show: this board, else the current one
+    changed: Iterable[boards.PickableAsset] = ()  # assets whose Pick toggle may now differ
+    # Exactly these toggles (a Pick click knows them); else the changed ones the page shows.
+    toggles: Sequence[boards.PickableAsset | Asset] | None = None
+    status: int = 200
+    tray_oob: bool = False  # the tray swaps out of band (a Pick click targets its toggle)
+    avoid: str = ""  # a no-JS answer never goes back to this path (a deleted board's page)
+    # A refusal, shown in the tray: the form with its errors, or a sentence.
+    create_form: BoardNameForm | None = None
+    rename_form: BoardNameForm | None = None
+    tray_error: str = ""
+    pick_error: str = ""
+
+    def refusal_context(self) -> dict[str, object]:
+        fields = ("create_form", "rename_form", "tray_error", "pick_error")
+        values = {name: getattr(self, name) for name in fields}
+        return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+def _board_changed(request: HtmxHttpRequest, change: BoardChange) -> HttpResponse:
+    """The answer to a board POST: the tray and the changed Pick toggles on the page; without
+    JS, back to the page (or, on a refusal, the board page)."""
     if not request.htmx:
-        if status < 400:
-            return _back(request, avoid=avoid)
-        return _render_board(request, board, status=status, **extra)
-    tray = boards.tray_for(request.user, board)
+        if change.status < 400:
+            return _back(request, avoid=change.avoid)
+        return _render_board(
+            request, change.board, status=change.status, **change.refusal_context()
+        )
+    tray = boards.tray_for(request.user, change.board)
+    toggles: Sequence[boards.PickableAsset | Asset] | None = change.toggles
     if toggles is None:
-        toggles = boards.toggles_to_refresh(_shown_ids(request), changed)
+        toggles = boards.toggles_to_refresh(_shown_ids(request), change.changed)
     picked = tray.picked_ids if tray.is_current else None
     if toggles and picked is None:
         picked = boards.picked_ids(request.user)
     context = {
-        "tray": tray if (not tray_oob or "tray" in request.POST) else None,
-        "tray_oob": tray_oob,
+        "tray": tray if (not change.tray_oob or "tray" in request.POST) else None,
+        "tray_oob": change.tray_oob,
         "toggles": toggles,
         "picked_ids": picked or frozenset(),
-        **extra,
+        **change.refusal_context(),
     }
     return render(
-        request, "assets_browser/includes/tray.html#tray-response", context, status=status
+        request, "assets_browser/includes/tray.html#tray-response", context, status=change.status
     )
-
-
-def _owned_board(request: HttpRequest, board_id: int) -> Board:
-    return get_object_or_404(boards.boards_of(request.user), pk=board_id)
-
-
-def _owned_pick(request: HttpRequest, pick_id: int) -> Pick:
-    return get_object_or_404(boards.picks_of(request.user), pk=pick_id)
 
 
 @require_GET
@@ -334,8 +365,8 @@ def board_create(request: HtmxHttpRequest) -> HttpResponse:
             form.add_error("name", "You already have a board with this name.")
         else:
             changed = boards.shown_picks(old, _shown_ids(request))
-            return _board_changed(request, board, changed=changed)
-    return _board_changed(request, old, status=422, create_form=form)
+            return _board_changed(request, BoardChange(board, changed=changed))
+    return _board_changed(request, BoardChange(old, status=422, create_form=form))
 
 
 @require_POST
@@ -345,12 +376,12 @@ def board_switch(request: HtmxHttpRequest) -> HttpResponse:
     board_id = request.POST.get("board", "")
     if not board_id.isascii() or not board_id.isdigit():
         raise Http404("No such board.")
-    board = _owned_board(request, int(board_id))
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=int(board_id))
     shown = _shown_ids(request)
     changed = boards.shown_picks(boards.current_board(request.user), shown)
     boards.set_current(request.user, board)
     changed += boards.shown_picks(board, shown)
-    return _board_changed(request, board, changed=changed)
+    return _board_changed(request, BoardChange(board, changed=changed))
 
 
 @require_GET
@@ -358,13 +389,14 @@ def board_switch(request: HtmxHttpRequest) -> HttpResponse:
 @cache_control(private=True, no_cache=True)
 def board_detail(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     """A board's page; for htmx, its tray (a confirmation's Cancel comes back here)."""
-    return _render_board(request, _owned_board(request, board_id))
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
+    return _render_board(request, board)
 
 
 @require_POST
 @vary_on_headers("HX-Request")
 def board_rename(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
-    board = _owned_board(request, board_id)
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
     form = BoardNameForm(request.POST, owner=request.user, board=board)
     if form.is_valid():
         try:
@@ -373,9 +405,9 @@ def board_rename(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
         except IntegrityError:
             form.add_error("name", "You already have a board with this name.")
         else:
-            return _board_changed(request, board)
+            return _board_changed(request, BoardChange(board))
         board.refresh_from_db()
-    return _board_changed(request, board, status=422, rename_form=form)
+    return _board_changed(request, BoardChange(board, status=422, rename_form=form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -383,7 +415,7 @@ def board_rename(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
 @cache_control(private=True, no_cache=True)
 def board_delete(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     """GET asks for confirmation (in the tray, or a page); POST deletes the board and its picks."""
-    board = _owned_board(request, board_id)
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
     if request.method == "GET":
         return _render_board(request, board, confirm="delete")
     board_url = reverse("assets_browser:board_detail", args=[board.pk])
@@ -391,7 +423,7 @@ def board_delete(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     changed = boards.shown_picks(board, shown)
     successor = boards.delete_board(request.user, board)
     changed += boards.shown_picks(successor, shown)
-    return _board_changed(request, successor, changed=changed, avoid=board_url)
+    return _board_changed(request, BoardChange(successor, changed=changed, avoid=board_url))
 
 
 @require_http_methods(["GET", "POST"])
@@ -399,12 +431,12 @@ def board_delete(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
 @cache_control(private=True, no_cache=True)
 def board_clear(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     """GET asks for confirmation; POST removes every pick from the board (the board stays)."""
-    board = _owned_board(request, board_id)
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
     if request.method == "GET":
         return _render_board(request, board, confirm="clear")
     removed = boards.clear_board(board)
     changed = [boards.PickableAsset.from_pick(p) for p in removed]
-    return _board_changed(request, board, changed=changed)
+    return _board_changed(request, BoardChange(board, changed=changed))
 
 
 @require_GET
@@ -415,13 +447,13 @@ def board_export(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     or with ?format=json|csv a download. Every pick is checked with Argil first: picks that are
     gone or not READY are left out and listed (X-Export-Excluded on downloads); if Argil
     cannot answer, nothing is exported."""
-    board = _owned_board(request, board_id)
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
     fmt = request.GET.get("format", "")
     if fmt not in ("", "json", "csv"):
         return HttpResponseBadRequest("format must be json or csv", content_type="text/plain")
     context: dict = {"board": board}
     try:
-        export = boards.check_board(board)
+        export = exports.check_board(board)
     except ArgilAPIError as exc:
         problem = errors.describe(exc)
         if fmt:
@@ -441,7 +473,7 @@ def board_export(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     return _with_retry_after(render(request, template, context, status=status), context)
 
 
-def _export_download(export: boards.BoardExport, fmt: str) -> HttpResponse:
+def _export_download(export: exports.BoardExport, fmt: str) -> HttpResponse:
     if fmt == "json":
         response = HttpResponse(export.json_text(), content_type="application/json")
     else:
@@ -487,36 +519,37 @@ def pick_toggle(request: HtmxHttpRequest, asset_id: str) -> HttpResponse:
         return _render_board(request, None, status=status, tray_error=error)
     # Only the toggle and (when the page has one) the tray change: both out of band, so every
     # copy of this toggle (card, preview dialog) follows.
-    return _board_changed(
-        request, None, toggles=[shown], status=status, tray_oob=True, pick_error=error
-    )
+    change = BoardChange(None, toggles=[shown], status=status, tray_oob=True, pick_error=error)
+    return _board_changed(request, change)
 
 
 @require_POST
 @vary_on_headers("HX-Request")
 def pick_move(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
     """Move a pick one place up or down the board (direction=up|down)."""
-    pick = _owned_pick(request, pick_id)
+    pick = get_object_or_404(Pick.objects.owned_by(request.user), pk=pick_id)
     form = PickMoveForm(request.POST)
     if not form.is_valid():
-        return _board_changed(request, pick.board, status=400, tray_error="Move a pick up or down.")
+        refusal = BoardChange(pick.board, status=400, tray_error="Move a pick up or down.")
+        return _board_changed(request, refusal)
     boards.move_pick(pick, form.cleaned_data["direction"])
-    return _board_changed(request, pick.board)
+    return _board_changed(request, BoardChange(pick.board))
 
 
 @require_POST
 @vary_on_headers("HX-Request")
 def pick_remove(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
-    pick = _owned_pick(request, pick_id)
+    pick = get_object_or_404(Pick.objects.owned_by(request.user), pk=pick_id)
     boards.delete_pick(pick)
-    return _board_changed(request, pick.board, changed=[boards.PickableAsset.from_pick(pick)])
+    removed = boards.PickableAsset.from_pick(pick)
+    return _board_changed(request, BoardChange(pick.board, changed=[removed]))
 
 
 @require_POST
 @vary_on_headers("HX-Request")
 def pick_note(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
     """Save a pick's note; htmx swaps just the note form (focus stays where the editor is)."""
-    pick = _owned_pick(request, pick_id)
+    pick = get_object_or_404(Pick.objects.owned_by(request.user), pk=pick_id)
     form = PickNoteForm(request.POST)
     saved = form.is_valid()
     if saved:

@@ -393,20 +393,6 @@ def test_create_asset_server_error_is_not_retried(client, fake_api, status):
     assert len(fake_api.requests) == 1
 
 
-@pytest.mark.parametrize(("status", "body"), [(204, None), (200, {"deleted": True})])
-def test_delete_asset_accepts_200_and_204(client, fake_api, status, body):
-    fake_api.enqueue(status, body)
-    assert client.delete_asset(HARBOUR_ID) is None
-    (sent,) = fake_api.requests
-    assert (sent.method, sent.path) == ("DELETE", f"/v1/assets/{HARBOUR_ID}")
-
-
-def test_delete_asset_404_is_not_found(client, fake_api):
-    fake_api.enqueue(404, {"error": "Asset not found"})
-    with pytest.raises(ArgilNotFound):
-        client.delete_asset(HARBOUR_ID)
-
-
 def test_writes_are_never_resent_after_a_connection_error():
     retry = _build_retry(total=2, retry_after_max=2)
     refused = NewConnectionError(None, "Connection refused")

@@ -15,10 +15,9 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
-from assets_browser import cache as upstream_cache
-from assets_browser import services
+from assets_browser import services, upstream_cache
 from assets_browser.api import ArgilAPIError, AssetStatus, AssetType
-from assets_browser.forms import BrowseQuery
+from assets_browser.browse_query import BrowseQuery
 
 BROWSE = reverse("assets_browser:browse")
 HTMX = {"HX-Request": "true"}

@@ -117,10 +117,28 @@ def test_ago_says_what_timesince_says(now, settings):
 
     from django.utils.timesince import timesince
 
-    from assets_browser.templatetags.assets_browser import ago
+    from assets_browser.formatting import ago
 
     reference = datetime.fromisoformat(now)
     for zone in ("UTC", "Europe/Paris"):
         local_now = reference.astimezone(ZoneInfo(zone))
         for value in _dates_around(local_now):
             assert ago(value, local_now) == f"{timesince(value, local_now, depth=1)} ago", value
+
+
+def test_a_card_kept_from_an_earlier_page_follows_this_page_and_this_asset():
+    """Cards are kept per process: the page's CSRF token, return path and picks still come
+    from this page, and an asset that changed gets a new card."""
+    first = asset_card(asset(), STATE)
+    picked = PageState(frozenset({"5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01"}), "0ther", "/boards/")
+    again = asset_card(asset(), picked)
+    assert 'value="tok3n"' in first
+    assert 'aria-pressed="false"' in first
+    assert 'value="0ther"' in again
+    assert 'value="/boards/"' in again
+    assert 'aria-pressed="true"' in again
+    assert "tok3n" not in again
+    renamed = asset_card(asset(name="Night market, Taipei — tripod", status="PROCESSING"), STATE)
+    assert "tripod" in renamed
+    assert "handheld" not in renamed
+    assert "can be picked once ready" in renamed

