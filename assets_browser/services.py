@@ -3,6 +3,8 @@
 fails)."""
 
 import logging
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -10,11 +12,13 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from . import request_log, upstream_cache
+from . import errors, request_log, upstream_cache
 from .api import (
     CONNECT_TIMEOUT,
     MAX_PAGE_SIZE,
+    ArgilAPIError,
     ArgilClient,
+    ArgilNotFound,
     Asset,
     AssetPage,
     AssetStatus,
@@ -175,3 +179,115 @@ def create_asset(*, name: str, type: AssetType, url: str) -> Asset:
     finally:
         # The new asset tops the PROCESSING lists; after a timeout Argil may have made it anyway.
         invalidate_asset_lists()
+
+
+# --- Live status -----------------------------------------------------------------------------
+# While PROCESSING cards are on a page, the page asks about all of them in ONE request, at 2, 3,
+# 5, 8, 13 s, then every 15 s, for at most 10 minutes from the last new one. The server renders
+# the poller (an htmx element triggered on load after its delay) with the next step; the answer
+# swaps the settled cards out of band and then stops polling (286) when nothing is left.
+
+POLL_DELAYS = (2, 3, 5, 8, 13, 15)  # seconds before each poll; the last one repeats
+POLL_FOR = 10 * 60  # seconds from the schedule's start (re-started by every new upload)
+# A poll never waits longer than this, whatever Argil's Retry-After says: a rate limit is
+# minutes at most, and a browser timer overflows past 2**31 - 1 ms and would fire at once.
+POLL_MAX_DELAY = 60
+# Upstream calls per poll, at most 1 + STATUS_LOOKUPS_PER_POLL = 11, however many ids: one list
+# of the PROCESSING assets (pageSize 100), then get_asset for at most this many of the asked ids
+# missing from it (settled, deleted, or beyond the first 100); the rest wait for the next poll,
+# since their cards stay PROCESSING.
+STATUS_LOOKUPS_PER_POLL = 10
+
+
+@dataclass(frozen=True, slots=True)
+class StatusPoll:
+    """Where a page's live-status schedule is: the step, when it began, and the next wait."""
+
+    step: int
+    since: int  # Unix time (s) the schedule began
+    wait: int  # seconds before this poll asks
+
+    @classmethod
+    def start(cls, now: float | None = None) -> "StatusPoll":
+        return cls(step=0, since=int(time.time() if now is None else now), wait=POLL_DELAYS[0])
+
+    @classmethod
+    def from_query(cls, data, now: float | None = None) -> "StatusPoll":
+        """The schedule a poll's query (step, since) says it is on; garbled means a fresh one."""
+        now = int(time.time() if now is None else now)
+        try:
+            step, since = int(data.get("step", "")), int(data.get("since", ""))
+        except ValueError:
+            return cls.start(now)
+        if not 0 <= step < 10_000 or not now - 24 * 3600 <= since <= now:
+            return cls.start(now)
+        return cls(step=step, since=since, wait=_delay(step))
+
+    def next(self, retry_after: float | None = None) -> "StatusPoll":
+        """The following poll: the next delay, or longer if Argil asked us to wait (capped)."""
+        wait = max(_delay(self.step + 1), min(int(retry_after or 0), POLL_MAX_DELAY))
+        return StatusPoll(step=self.step + 1, since=self.since, wait=wait)
+
+    def expired(self, now: float | None = None) -> bool:
+        return (time.time() if now is None else now) - self.since > POLL_FOR
+
+
+def _delay(step: int) -> int:
+    return POLL_DELAYS[min(step, len(POLL_DELAYS) - 1)]
+
+
+def status_poll_for(assets: Iterable[Asset]) -> StatusPoll | None:
+    """A fresh schedule if any of these assets is PROCESSING (a page, or an upload), else None."""
+    if any(asset.status == AssetStatus.PROCESSING for asset in assets):
+        return StatusPoll.start()
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusOutcome:
+    """What one poll learnt, and what the page does next."""
+
+    settled: tuple[Asset, ...] = ()  # no longer PROCESSING: re-rendered in place
+    gone: tuple[str, ...] = ()  # deleted upstream: removed from the page
+    next_poll: StatusPoll | None = None  # None: stop polling
+    problem: errors.UpstreamProblem | None = None  # Argil did not answer the list call
+
+    @property
+    def retry_after(self) -> int | None:
+        """The Retry-After to send: Argil's, capped as the next poll's wait is."""
+        if self.problem and self.problem.retry_after:
+            return min(self.problem.retry_after, POLL_MAX_DELAY)
+        return None
+
+
+def poll_status(ids: list[str], poll: StatusPoll) -> StatusOutcome:
+    """One live-status poll over the page's PROCESSING cards (at most 11 upstream calls).
+
+    Cached lists are invalidated only when an upload really settled or vanished, since a READY
+    list then gains it.
+    """
+    if not ids or poll.expired():
+        return StatusOutcome()
+    try:
+        processing = processing_asset_ids()
+    except ArgilAPIError as exc:  # nothing to swap: ask again later, as Argil asks
+        problem = errors.describe(exc)
+        return StatusOutcome(next_poll=poll.next(problem.retry_after), problem=problem)
+    settled: list[Asset] = []
+    gone: list[str] = []
+    for asset_id in [i for i in ids if i not in processing][:STATUS_LOOKUPS_PER_POLL]:
+        try:
+            asset = get_asset(asset_id)
+        except ArgilNotFound:
+            gone.append(asset_id)
+        except ArgilAPIError:
+            break  # the rest are asked about again on the next poll
+        else:
+            if asset.status != AssetStatus.PROCESSING:
+                settled.append(asset)
+    if settled or gone:
+        invalidate_asset_lists()
+    pending = len(ids) - len(settled) - len(gone)
+    return StatusOutcome(
+        settled=tuple(settled), gone=tuple(gone), next_poll=poll.next() if pending else None
+    )

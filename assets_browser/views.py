@@ -7,17 +7,18 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import push_url, trigger_client_event
+from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from . import boards, errors, exports, services
-from .api import ArgilAPIError, ArgilBadRequest, ArgilNotFound, Asset, AssetStatus, AssetType
+from .api import ArgilAPIError, ArgilBadRequest, Asset, AssetType
 from .browse_query import PAGE_SIZES
 from .forms import (
     MAX_STATUS_IDS,
@@ -140,40 +141,23 @@ def asset_detail(request: HtmxHttpRequest, asset_id: str) -> HttpResponse:
 
 # Live status
 
-# Upstream calls per status poll, at most 1 + STATUS_LOOKUPS_PER_POLL = 11, however many ids:
-# one list of the PROCESSING assets (pageSize 100), then get_asset for at most this many of the
-# asked ids missing from it (settled, deleted, or beyond the first 100); the rest wait for the
-# next poll, since their cards stay PROCESSING.
-STATUS_LOOKUPS_PER_POLL = 10
-
 
 @require_GET
 @cache_control(private=True, no_store=True)
 def asset_status(request: HtmxHttpRequest) -> HttpResponse:
-    """Cards that stopped PROCESSING, as out-of-band swaps for the page's live-status poll."""
+    """One live-status poll: the settled cards out of band, then the poller again with its next
+    delay, or 286 (htmx: stop polling) once nothing asked about is processing."""
     ids = status_ids(request.GET)
     if ids is None:
-        return HttpResponseBadRequest(f"Give 1 to {MAX_STATUS_IDS} asset ids (UUIDs) as ?id=…")
-    try:
-        processing = services.processing_asset_ids()
-    except ArgilAPIError as exc:  # nothing to swap: the poll backs off and asks again
-        problem = errors.describe(exc)
-        return _with_retry_after(HttpResponse(status=problem.status_code), {"problem": problem})
-    settled, gone = [], []
-    for asset_id in [i for i in ids if i not in processing][:STATUS_LOOKUPS_PER_POLL]:
-        try:
-            asset = services.get_asset(asset_id)
-        except ArgilNotFound:
-            gone.append(asset_id)
-        except ArgilAPIError:
-            break  # the rest are asked about again on the next poll
-        else:
-            if asset.status != AssetStatus.PROCESSING:
-                settled.append(asset)
-    if settled or gone:  # what the cached lists show has changed: a READY list gains it
-        services.invalidate_asset_lists()
-    context = {"assets": settled, "gone": gone}
-    return render(request, "assets_browser/asset_status.html", context)
+        return HttpResponseBadRequest(f"Give at most {MAX_STATUS_IDS} asset ids (UUIDs) as ?id=…")
+    outcome = services.poll_status(ids, services.StatusPoll.from_query(request.GET))
+    html = render_to_string("assets_browser/asset_status.html", {"outcome": outcome}, request)
+    if outcome.next_poll is None:
+        return HttpResponseStopPolling(html)
+    response = HttpResponse(html, status=outcome.problem.status_code if outcome.problem else 200)
+    if outcome.retry_after:
+        response["Retry-After"] = str(outcome.retry_after)
+    return response
 
 
 # Add B-roll by URL
@@ -240,8 +224,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @vary_on_headers("HX-Request")
 def preferences(request: HtmxHttpRequest) -> HttpResponse:
     """Save the editor's layout, thumbnail size or theme (whichever the POST carries). htmx gets
-    204 plus the saved values in a "prefs-saved" event, which app.js applies to the page; without
-    JS, back to the page, which the server renders with them."""
+    204 plus the saved values in a "prefs-saved" event, which preferences.js applies to the page;
+    without JS, back to the page, which the server renders with them."""
     form = PreferencesForm(request.POST)
     if not form.is_valid():
         allowed = "; ".join(

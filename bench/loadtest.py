@@ -190,8 +190,8 @@ def classify(action: str, response: requests.Response | None, failure: str) -> t
     if status in (502, 503, 504):
         if any(title in response.text for title in PROBLEM_TITLES):
             return "error_page", ""
-        if action == "status_poll" and not response.content:
-            return "error_page", ""  # nothing to swap: app.js backs off and asks again
+        if action == "status_poll" and 'id="status-poll"' in response.text:
+            return "error_page", ""  # no cards to swap: the poller asks again, later
         return "unexplained", response.text[:200]
     if status >= 500:
         return "crash", response.text[:200]
@@ -442,7 +442,7 @@ class LoadRun:
         self.request(editor, "preview", "GET", f"/assets/{editor.rng.choice(editor.cards)}/")
 
     def status_poll(self, editor: Editor) -> None:
-        """What app.js sends while PROCESSING cards are on the page: one request for all."""
+        """What the status poller sends while PROCESSING cards are on the page: one for all."""
         if not editor.processing:
             return self.browse(editor)
         query = "&".join(f"id={asset_id}" for asset_id in editor.processing)

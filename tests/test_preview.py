@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import re
+import time
 import uuid
 
 import pytest
@@ -303,12 +304,11 @@ def test_asset_status_stops_lookups_at_the_first_failure(editor_client, use_fake
 @pytest.mark.parametrize(
     "ids",
     [
-        [],
         ["not-a-uuid"],
         [CLIP_ID, "5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a0g"],
         [str(uuid.uuid4()) for _ in range(101)],
     ],
-    ids=["none", "not-a-uuid", "one-bad", "too-many"],
+    ids=["not-a-uuid", "one-bad", "too-many"],
 )
 def test_asset_status_rejects_bad_ids_without_asking_argil(editor_client, use_fake_api, ids):
     response = editor_client.get(STATUS, {"id": ids})
@@ -316,12 +316,94 @@ def test_asset_status_rejects_bad_ids_without_asking_argil(editor_client, use_fa
     assert use_fake_api.requests == []
 
 
-def test_asset_status_upstream_failure_is_a_bare_status(editor_client, use_fake_api):
+def poller(html):
+    """The re-rendered poller's step, since and delay (seconds), or None when it is idle."""
+    match = re.search(
+        r'<div id="status-poll" hidden hx-get="/assets/status/\?step=(\d+)&amp;since=(\d+)"'
+        r' hx-trigger="load delay:(\d+)s" hx-target="this" hx-swap="outerHTML"',
+        html,
+    )
+    if match is None:
+        assert (
+            '<div id="status-poll" hidden>' in html or 'id="status-poll" hidden hx-swap-oob' in html
+        )
+        return None
+    return int(match[1]), int(match[2]), int(match[3])
+
+
+@pytest.mark.parametrize(
+    ("step", "delay"), [(0, 3), (1, 5), (2, 8), (3, 13), (4, 15), (5, 15), (40, 15)]
+)
+def test_asset_status_renders_the_next_poll_with_the_next_delay(
+    editor_client, use_fake_api, step, delay
+):
+    since = int(time.time()) - 30
+    enqueue_processing_list(use_fake_api, asset(status="PROCESSING"))
+    response = editor_client.get(STATUS, {"id": CLIP_ID, "step": step, "since": since})
+    assert response.status_code == 200
+    assert poller(response.content.decode()) == (step + 1, since, delay)
+
+
+@pytest.mark.parametrize("query", [{}, {"step": "x", "since": "1"}, {"step": -1, "since": "1"}])
+def test_asset_status_garbled_schedule_starts_again(editor_client, use_fake_api, query):
+    enqueue_processing_list(use_fake_api, asset(status="PROCESSING"))
+    before = int(time.time())
+    html = editor_client.get(STATUS, {"id": CLIP_ID, **query}).content.decode()
+    step, since, delay = poller(html)
+    assert (step, delay) == (1, 3)
+    assert before <= since <= time.time()
+
+
+def test_asset_status_stops_polling_with_286_once_everything_settled(editor_client, use_fake_api):
+    enqueue_processing_list(use_fake_api)
+    use_fake_api.enqueue(200, asset(status="READY"))
+    response = editor_client.get(STATUS, {"id": CLIP_ID, "step": 3, "since": int(time.time())})
+    html = response.content.decode()
+    assert response.status_code == 286  # htmx: stop polling (django_htmx HttpResponseStopPolling)
+    assert f'<li id="asset-{CLIP_ID}"' in html  # the last settled card still swaps in
+    assert poller(html) is None  # idle: an upload can restart it
+
+
+def test_asset_status_without_ids_stops_without_asking_argil(editor_client, use_fake_api):
+    response = editor_client.get(STATUS, {"step": 2, "since": int(time.time())})
+    assert response.status_code == 286
+    assert poller(response.content.decode()) is None
+    assert use_fake_api.requests == []
+
+
+def test_asset_status_stops_after_ten_minutes_without_asking_argil(editor_client, use_fake_api):
+    since = int(time.time()) - 10 * 60 - 5
+    response = editor_client.get(STATUS, {"id": CLIP_ID, "step": 30, "since": since})
+    assert response.status_code == 286
+    assert poller(response.content.decode()) is None
+    assert use_fake_api.requests == []
+
+
+def test_asset_status_upstream_failure_polls_again_after_retry_after(editor_client, use_fake_api):
     use_fake_api.enqueue(429, {"code": 429, "message": "slow"}, headers={"Retry-After": "30"})
-    response = editor_client.get(STATUS, {"id": CLIP_ID})
+    response = editor_client.get(STATUS, {"id": CLIP_ID, "step": 0, "since": int(time.time())})
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
-    assert response.content == b""
+    assert poller(response.content.decode())[::2] == (1, 30)  # no cards, the poller after 30 s
+    assert "<li" not in response.content.decode()
+
+
+@pytest.mark.parametrize("retry_after", ["3600", "99999999999"])
+def test_asset_status_caps_a_long_retry_after(editor_client, use_fake_api, retry_after):
+    use_fake_api.enqueue(429, {"code": 429}, headers={"Retry-After": retry_after})
+    response = editor_client.get(STATUS, {"id": CLIP_ID, "step": 5, "since": int(time.time())})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"  # never a timer past a minute
+    assert poller(response.content.decode())[::2] == (6, 60)
+
+
+def test_browse_starts_the_poller_only_with_processing_cards(editor_client, use_fake_api):
+    use_fake_api.enqueue(200, [asset(status="PROCESSING")], headers={"X-Total-Count": "1"})
+    html = editor_client.get(reverse("assets_browser:browse"), headers=HTMX).content.decode()
+    assert poller(html)[::2] == (0, 2)
+    use_fake_api.enqueue(200, [asset(status="READY")], headers={"X-Total-Count": "1"})
+    html = editor_client.get(reverse("assets_browser:browse"), {"type": "VIDEO"}, headers=HTMX)
+    assert poller(html.content.decode()) is None
 
 
 def test_asset_status_is_never_cached(editor_client, use_fake_api):
@@ -369,6 +451,12 @@ def test_asset_create_adds_a_processing_card(editor_client, use_fake_api):
     assert '<ul hx-swap-oob="afterbegin:#asset-grid">' in html
     assert f'<li id="asset-{CLIP_ID}" class="card card--processing"' in html
     assert 'data-status="PROCESSING"' in html
+    # Live status (re)starts from 2 s for every card still processing on the page.
+    assert re.search(
+        r'<div id="status-poll" hidden hx-get="[^"]+step=0&amp;since=\d+"'
+        r' hx-trigger="load delay:2s"[^>]* hx-swap-oob="true"></div>',
+        html,
+    )
     assert "Added “Harbour at dawn, drone”" in html
     assert 'value="Harbour at dawn, drone"' not in html  # the form starts afresh
     assert "<title>" not in html

@@ -237,6 +237,17 @@ def test_collectstatic_writes_a_manifest_of_hashed_compressed_files(served):
     assert (served.static_root / f"{hashed}.br").is_file()
 
 
+def test_collectstatic_points_module_imports_at_the_hashed_modules(served):
+    manifest = served.manifest()
+    main = (served.static_root / manifest["assets_browser/js/main.js"]).read_text()
+    imported = re.findall(r'import"(\./[^"]+)";', main)
+    assert "./status.js" not in main
+    assert len(imported) >= 10
+    for path in imported:  # each a hashed file that collectstatic wrote, beside main.js
+        assert re.fullmatch(r"\./[a-z-]+\.[0-9a-f]{12}\.js", path)
+        assert (served.static_root / "assets_browser/js" / path).is_file()
+
+
 @pytest.mark.parametrize(
     ("encoding", "suffix", "decompress"),
     [("gzip", "gz", gzip.decompress), ("br", "br", brotli.decompress)],
@@ -244,7 +255,7 @@ def test_collectstatic_writes_a_manifest_of_hashed_compressed_files(served):
 def test_whitenoise_serves_hashed_file_compressed_and_cached_forever(
     served, encoding, suffix, decompress
 ):
-    hashed = served.manifest()["assets_browser/app.js"]
+    hashed = served.manifest()["assets_browser/js/main.js"]
     response = served.get(f"/static/{hashed}", **{"Accept-Encoding": encoding})
     original = (served.static_root / hashed).read_bytes()
     compressed = (served.static_root / f"{hashed}.{suffix}").read_bytes()
@@ -260,7 +271,7 @@ def test_whitenoise_serves_hashed_file_compressed_and_cached_forever(
 
 
 def test_whitenoise_unhashed_name_is_not_cached_forever(served):
-    response = served.get("/static/assets_browser/app.js", **{"Accept-Encoding": "gzip"})
+    response = served.get("/static/assets_browser/js/main.js", **{"Accept-Encoding": "gzip"})
     assert response.status_code == 200
     assert "immutable" not in response.headers["Cache-Control"]
 

@@ -3,7 +3,8 @@ words (labels.py), the pager's page window, and where a no-JS form comes back to
 
 from django import template
 
-from .. import formatting, labels
+from .. import formatting, labels, services
+from ..api import Asset
 from ..browse_query import BrowseQuery
 from ..models import ASSET_NAME_MAX_LENGTH, BOARD_NAME_MAX_LENGTH, NOTE_MAX_LENGTH, URL_MAX_LENGTH
 
@@ -92,3 +93,12 @@ def return_path(context) -> str:
     if match is None or match.url_name not in PAGE_VIEWS:
         return ""
     return request.get_full_path()
+
+
+@register.inclusion_tag("assets_browser/asset_status.html#status-poll")
+def status_poll(assets, oob: bool = False) -> dict:
+    """The live-status poller for a page's cards (or one new upload, out of band): active while
+    any of them is PROCESSING, else an idle placeholder an upload can restart."""
+    if isinstance(assets, Asset):
+        assets = [assets]
+    return {"poll": services.status_poll_for(assets or ()), "oob": oob}
