@@ -228,10 +228,10 @@ def _wait_until_up(server: Served, process: subprocess.Popen) -> None:
 
 
 def test_collectstatic_writes_a_manifest_of_hashed_compressed_files(served):
-    hashed = served.manifest()["assets_browser/app.css"]
+    hashed = served.manifest()["assets_browser/css/base.css"]
     assert served.collectstatic.returncode == 0
-    assert hashed != "assets_browser/app.css"
-    assert re.fullmatch(r"assets_browser/app\.[0-9a-f]{12}\.css", hashed)
+    assert hashed != "assets_browser/css/base.css"
+    assert re.fullmatch(r"assets_browser/css/base\.[0-9a-f]{12}\.css", hashed)
     assert (served.static_root / hashed).is_file()
     assert (served.static_root / f"{hashed}.gz").is_file()
     assert (served.static_root / f"{hashed}.br").is_file()
@@ -280,7 +280,8 @@ def test_production_page_links_hashed_static_and_sends_hsts(served):
     response = served.get("/login/")
     html = response.text
     assert response.status_code == 200
-    assert f"/static/{served.manifest()['assets_browser/app.css']}" in html
+    for name in ("themes", "base", "forms", "layout", "cards", "dialogs", "tray"):
+        assert f"/static/{served.manifest()[f'assets_browser/css/{name}.css']}" in html
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert "Secure" in response.headers["Set-Cookie"]
 
