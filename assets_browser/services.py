@@ -4,7 +4,7 @@ fails)."""
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -212,7 +212,7 @@ class StatusPoll:
         return cls(step=0, since=int(time.time() if now is None else now), wait=POLL_DELAYS[0])
 
     @classmethod
-    def from_query(cls, data, now: float | None = None) -> "StatusPoll":
+    def from_query(cls, data: Mapping[str, str], now: float | None = None) -> "StatusPoll":
         """The schedule a poll's query (step, since) says it is on; garbled means a fresh one."""
         now = int(time.time() if now is None else now)
         try:

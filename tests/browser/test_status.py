@@ -79,3 +79,29 @@ def test_processing_card_turns_ready_in_place_and_polling_stops(status_page, liv
         ["PROCESSING"],
         None,
     ]
+
+
+HIDE = "Object.defineProperty(document, 'hidden', {configurable: true, get: () => %s})"
+
+
+def test_a_hidden_tab_polls_once_it_is_seen_again(status_page, live_server, fake_api):
+    page = status_page
+    polls = []
+    page.on("request", lambda r: polls.append(r.url) if "/assets/status/" in r.url else None)
+    enqueue_list(fake_api, upload("PROCESSING"))  # the browse page
+    page.goto(live_server.url + "/")
+    card = page.locator(f"#asset-{CLIP_ID}")
+    expect(page.locator("#status-poll")).to_have_attribute("hx-trigger", "load delay:2s")
+    page.evaluate(HIDE % "true")
+    page.clock.run_for(60_000)  # the poll's turn comes and goes while hidden
+    assert page.evaluate("fetch('/healthz').then(r => r.status)") == 200  # the fence
+    assert polls == []
+
+    enqueue_list(fake_api)  # seen again: one poll, and the upload is READY
+    fake_api.enqueue(200, upload("READY"))
+    page.evaluate(HIDE % "false")
+    with page.expect_response(lambda r: "/assets/status/" in r.url) as answer:
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    assert answer.value.status == 286
+    expect(card).to_have_attribute("data-status", "READY")
+    assert len(polls) == 1

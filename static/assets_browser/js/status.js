@@ -2,7 +2,8 @@
 // the answer replaces it with the next one, or stops with 286). Here: each poll asks about every
 // card still PROCESSING, whichever swap put it on the page, in one request; a poll that would
 // answer into a replaced poller (the results or an upload re-rendered it meanwhile) swaps
-// nothing; a signed-out answer stops quietly; a keyboard user keeps their place.
+// nothing; a signed-out answer stops quietly; a keyboard user keeps their place; a hidden tab
+// asks nothing until it is seen again.
 import { cardLinkFor } from "./dom.js";
 
 const MAX_IDS = 100; // what the status endpoint accepts
@@ -39,4 +40,23 @@ document.addEventListener("htmx:afterSettle", (event) => {
   if (link && !link.closest(".card").contains(document.activeElement)) {
     link.focus({ preventScroll: true });
   }
+});
+
+let skipped = null; // the poller whose turn came while the tab was hidden
+
+document.addEventListener("htmx:confirm", (event) => {
+  if (event.target.id !== "status-poll" || !document.hidden) return;
+  event.preventDefault();
+  skipped = event.target;
+});
+
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden || !skipped || !skipped.isConnected) return;
+  const poller = skipped;
+  skipped = null;
+  htmx.ajax("GET", poller.getAttribute("hx-get"), {
+    source: poller,
+    target: poller,
+    swap: "outerHTML",
+  });
 });
