@@ -15,9 +15,24 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool) -> bool:
+    # A typo (DJANGO_HTTPS=ture) must stop the start, not silently mean off.
     value = os.environ.get(name, "").strip().lower()
-    return default if not value else value in {"1", "true", "yes", "on"}
+    if not value:
+        return default
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a boolean: use one of "
+        f"{', '.join(sorted(TRUE_WORDS))} for on, {', '.join(sorted(FALSE_WORDS))} for off, "
+        "or leave it unset for the default."
+    )
 
 
 def env_list(name: str, default: str) -> list[str]:
