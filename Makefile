@@ -1,11 +1,14 @@
-# Two commands set everything up: `make run` and `make test`. See README.md.
+# Two commands set everything up: `make run` and `make test` (`make test-fast` while working).
+# See README.md and docs/testing.md.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# pytest-xdist workers: each has its own test database, sandbox and live server on port 0.
+WORKERS ?= 2
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-.PHONY: run test test-services lint serve bench loadtest check-python clean
+.PHONY: run test test-fast checks test-services lint serve bench loadtest check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -39,11 +42,20 @@ serve: $(RUNTIME)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py argil_dashboard.wsgi
 
-# The whole suite: lint, unit, view, contract and browser tests (browser: Debian's Chromium).
-test: $(TESTDEPS)
+# Lint, format and types: what every commit must pass before any test runs.
+checks: $(TESTDEPS)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest
+	$(PY) -m mypy
+
+# While working: the checks and every test but the browser ones, in parallel (~1 minute).
+test-fast: checks
+	$(PY) -m pytest -q -n $(WORKERS) --ignore=tests/browser
+
+# The whole suite, as CI runs it: the checks, unit, view, contract and browser tests (browser:
+# Debian's Chromium), in parallel.
+test: checks
+	$(PY) -m pytest -n $(WORKERS)
 
 # The database- and cache-dependent suite (everything but the browser tests) again against
 # PostgreSQL and Redis, e.g. DATABASE_URL=postgres://argil:...@127.0.0.1:5432/argil
@@ -54,7 +66,7 @@ test-services: $(TESTDEPS)
 	  echo "test-services: set DATABASE_URL=postgres://..."; exit 1;; esac
 	@case "$$REDIS_URL" in redis://*|rediss://*) ;; *) \
 	  echo "test-services: set REDIS_URL=redis://..."; exit 1;; esac
-	$(PY) -m pytest -q tests --ignore=tests/browser
+	$(PY) -m pytest -q -n $(WORKERS) tests --ignore=tests/browser
 
 # Speed: the sandbox, redis-server (when installed) and gunicorn on loopback; prints a table,
 # writes bench/RESULTS.md, fails when a target is missed. About a minute; stops all it started.

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -107,11 +108,18 @@ def _wait() -> float:
     return CONNECT_TIMEOUT + settings.ARGIL_API_TIMEOUT
 
 
+class ListParams(TypedDict):
+    types: list[str]
+    status: str
+    page: int
+    page_size: int
+
+
 def list_assets(query: BrowseQuery) -> Listing:
     """One page, from the cache when fresh; at most one upstream call, and a stale copy (up to
     15 minutes old) instead of an error while Argil is down or rate limiting."""
     client, scope = argil_client(), _scope()
-    params = {
+    params: ListParams = {
         "types": [t.value for t in query.types],
         "status": query.status.value,
         "page": query.page,
@@ -121,7 +129,7 @@ def list_assets(query: BrowseQuery) -> Listing:
 
     loaded: list[AssetPage] = []  # the page this request read from Argil itself, if it did
 
-    def load() -> dict:
+    def load() -> dict[str, Any]:
         body, headers = client.fetch_asset_list(**params)
         loaded.append(parse_asset_page(body, headers, **pages))  # unreadable: never cached
         return {"body": body, "headers": headers}

@@ -34,7 +34,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.cache import cache as django_cache
 
@@ -211,7 +211,7 @@ def store(
     return Answer(value, fetched_at)
 
 
-def _fresh(entry: Any, generation: int, now: float) -> bool:
+def _fresh(entry: Any, generation: int, now: float) -> TypeGuard[dict[str, Any]]:
     return (
         isinstance(entry, dict)
         and entry.get("generation") == generation

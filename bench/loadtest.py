@@ -250,11 +250,11 @@ class LoadRun:
         htmx: bool = True,
     ) -> tuple[requests.Response | None, str]:
         """One request as the editor's browser sends it; recorded. Returns (response, kind)."""
-        headers = {}
+        headers: dict[str, str] = {}
         if htmx:
             headers = {"HX-Request": "true", "HX-Current-URL": self.base + "/"}
         if method == "POST":
-            token = editor.session.cookies.get("csrftoken", "")
+            token = editor.session.cookies.get("csrftoken") or ""
             headers["X-CSRFToken"] = token  # hx-headers on <body>
             data = {"csrfmiddlewaretoken": token, "next": "/", **(data or {})}
         editor.requests += 1

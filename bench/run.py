@@ -380,7 +380,7 @@ def run(report: Report, budget: Budget, stack: ExitStack, args: argparse.Namespa
     with dashboard("gunicorn-100k", big.base_url, env) as big_board:
         report.notes.append(
             f"Dashboard: gunicorn, {big_board.workers}, DEBUG off; pages compressed as this "
-            f"client accepts ({http().headers['Accept-Encoding']}: zstd), as browsers do."
+            f"client accepts ({http().headers['Accept-Encoding']!s}: zstd), as browsers do."
         )
         big_warm = measure_trio(report, budget, big, big_board, password)
     measure_small(report, budget, small, env, password, big_warm)

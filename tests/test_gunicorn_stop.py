@@ -16,6 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import requests
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,6 +33,10 @@ def app(environ, start_response):
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
     return [b"ok"]
 """
+
+
+# A real gunicorn, stopped while a request takes seconds.
+pytestmark = pytest.mark.slow
 
 
 def free_port() -> int:

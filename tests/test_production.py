@@ -227,6 +227,7 @@ def _wait_until_up(server: Served, process: subprocess.Popen) -> None:
     pytest.fail(f"gunicorn did not answer in {STARTUP_SECONDS} s: {server.stderr.read_text()}")
 
 
+@pytest.mark.slow  # collectstatic and a gunicorn, once for the module
 def test_collectstatic_writes_a_manifest_of_hashed_compressed_files(served):
     hashed = served.manifest()["assets_browser/css/base.css"]
     assert served.collectstatic.returncode == 0
@@ -237,6 +238,7 @@ def test_collectstatic_writes_a_manifest_of_hashed_compressed_files(served):
     assert (served.static_root / f"{hashed}.br").is_file()
 
 
+@pytest.mark.slow  # collectstatic and a gunicorn, once for the module
 def test_collectstatic_points_module_imports_at_the_hashed_modules(served):
     manifest = served.manifest()
     main = (served.static_root / manifest["assets_browser/js/main.js"]).read_text()
@@ -248,6 +250,7 @@ def test_collectstatic_points_module_imports_at_the_hashed_modules(served):
         assert (served.static_root / "assets_browser/js" / path).is_file()
 
 
+@pytest.mark.slow  # collectstatic and a gunicorn, once for the module
 @pytest.mark.parametrize(
     ("encoding", "suffix", "decompress"),
     [("gzip", "gz", gzip.decompress), ("br", "br", brotli.decompress)],
@@ -270,12 +273,14 @@ def test_whitenoise_serves_hashed_file_compressed_and_cached_forever(
     assert response.headers["Content-Type"].startswith("text/javascript")
 
 
+@pytest.mark.slow  # collectstatic and a gunicorn, once for the module
 def test_whitenoise_unhashed_name_is_not_cached_forever(served):
     response = served.get("/static/assets_browser/js/main.js", **{"Accept-Encoding": "gzip"})
     assert response.status_code == 200
     assert "immutable" not in response.headers["Cache-Control"]
 
 
+@pytest.mark.slow  # collectstatic and a gunicorn, once for the module
 def test_production_page_links_hashed_static_and_sends_hsts(served):
     response = served.get("/login/")
     html = response.text
@@ -286,18 +291,21 @@ def test_production_page_links_hashed_static_and_sends_hsts(served):
     assert "Secure" in response.headers["Set-Cookie"]
 
 
+@pytest.mark.slow  # collectstatic and a gunicorn, once for the module
 def test_production_plain_http_is_redirected_to_https(served):
     response = served.get("/login/", **{"X-Forwarded-Proto": "http"})
     assert response.status_code == 301
     assert response.headers["Location"] == f"https://{HOST}/login/"
 
 
+@pytest.mark.slow  # collectstatic and a gunicorn, once for the module
 def test_production_has_debug_off(served):
     response = served.get("/no-such-page")
     assert response.status_code == 404
     assert "URLconf" not in response.text  # Django's technical 404 page shows only in DEBUG
 
 
+@pytest.mark.slow  # collectstatic and a gunicorn, once for the module
 def test_gunicorn_logs_one_json_line_per_request_and_no_access_log(served):
     served.get("/login/?next=/%3Ftype%3DVIDEO")
     lines = [json.loads(line) for line in served.stdout.read_text().splitlines()]

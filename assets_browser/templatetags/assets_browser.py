@@ -56,7 +56,7 @@ def page_window(number: int, num_pages: int) -> list[int | None]:
 def pager(query: BrowseQuery, page) -> dict:
     """The pager's links, each URL built once (the template prints each twice: href, hx-get)."""
     numbers = page_window(page.number, page.num_pages) if page.num_pages else []
-    urls = {n: query.with_page(n).querystring() for n in numbers if n}
+    urls: dict[int | None, str] = {n: query.with_page(n).querystring() for n in numbers if n}
     links = [{"number": n, "url": urls.get(n, ""), "current": n == page.number} for n in numbers]
 
     def url(number: int | None) -> str:
