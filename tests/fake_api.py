@@ -20,18 +20,18 @@ Fixtures (load with ``pytest_plugins = ["tests.fake_api"]``):
 recorded ``path`` of a list call is ``/v1/assets``.
 """
 
-import contextlib
 import json
-import socket
 import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from tests.loopback import LoopbackServer
 
 API_PREFIX = "/v1"
 # An idle keep-alive connection is dropped after this long, should a client never close it.
@@ -81,23 +81,12 @@ EMPTY_PAGE = CannedResponse(
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the real API: leaked sessions then show
     timeout = IDLE_CONNECTION_TIMEOUT
-    server: "_Server"
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.fake._track(self.connection)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.fake._untrack(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass
 
     def _handle(self) -> None:
-        fake = self.server.fake
+        fake: FakeArgilAPI = self.server.context  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
@@ -129,15 +118,6 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle  # noqa: N815
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = False  # server_close() joins handler threads: nothing outlives stop()
-    block_on_close = True
-
-    def __init__(self, fake: "FakeArgilAPI") -> None:
-        self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
 class FakeArgilAPI:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -147,40 +127,22 @@ class FakeArgilAPI:
         self._default = EMPTY_PAGE
         self._requests: list[RecordedRequest] = []
         self._cancel = threading.Event()
-        self._connections: set[socket.socket] = set()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer(_Handler, context=self, name="fake-argil-api")
 
     # --- Lifecycle -----------------------------------------------------------------------
 
     def start(self) -> Self:
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-argil-api",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        if self._server is None:
+        if not self._server.running:
             return
         self._cancel.set()  # release handlers sleeping on a delay
         with self._lock:
             if self._gate is not None:
                 self._gate.abort()  # and those waiting for others in gather()
-        self._server.shutdown()  # stop accepting
-        with self._lock:
-            connections = list(self._connections)
-        for conn in connections:  # wake handlers blocked on an idle keep-alive connection
-            with contextlib.suppress(OSError):  # already closed by the client
-                conn.shutdown(socket.SHUT_RDWR)
-        self._server.server_close()  # joins the handler threads, closes the listening socket
-        assert self._thread is not None
-        self._thread.join()
-        self._server = self._thread = None
+        self._server.stop()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -190,9 +152,7 @@ class FakeArgilAPI:
 
     @property
     def origin(self) -> str:
-        assert self._server is not None, "the fake Argil API is not running"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.origin
 
     @property
     def url(self) -> str:
@@ -279,14 +239,6 @@ class FakeArgilAPI:
             except threading.BrokenBarrierError:
                 return CannedResponse(503, {"message": "the fake's gather timed out"}), cancel
         return canned, cancel
-
-    def _track(self, conn: socket.socket) -> None:
-        with self._lock:
-            self._connections.add(conn)
-
-    def _untrack(self, conn: socket.socket) -> None:
-        with self._lock:
-            self._connections.discard(conn)
 
 
 @pytest.fixture(scope="session")
