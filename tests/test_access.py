@@ -3,10 +3,12 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.testdata import HTMX, LISBON
+
 pytestmark = pytest.mark.django_db
 
 PUBLIC = {"login", "assets_browser:healthz"}
-SAMPLE_ARGS = {"asset_id": "5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01", "board_id": 1, "pick_id": 1}
+SAMPLE_ARGS = {"asset_id": LISBON, "board_id": 1, "pick_id": 1}
 
 
 def named_urls(resolver=None, namespace=""):
@@ -43,7 +45,7 @@ def test_anonymous_requests_go_to_login(client, name, kwargs, method):
 def test_htmx_request_from_expired_session_redirects_the_whole_page(client):
     response = client.get(
         reverse("assets_browser:browse") + "?type=VIDEO",
-        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/?type=VIDEO"},
+        headers={**HTMX, "HX-Current-URL": "http://testserver/?type=VIDEO"},
     )
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/login/?next=/%3Ftype%3DVIDEO"

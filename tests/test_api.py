@@ -27,41 +27,15 @@ from assets_browser.api import (
     parse_asset_page,
     parse_retry_after,
 )
+from tests import testdata
 from tests.fake_api import FakeArgilAPI
+from tests.testdata import HARBOUR, LISBON, TAIPEI, asset_id, totals
 
 API_KEY = "argil-test-key-7f3c9a1e5b2d4c6f8a0b"
-DRONE_ID = "5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01"
-HARBOUR_ID = "9d2e4a7b-1c3f-4e5a-8b6d-2f0e1a3c5b7d"
-MUSIC_ID = "c41f7d2a-8e6b-4a90-b3c5-6d1e2f3a4b5c"
-
-
-def asset_json(asset_id=DRONE_ID, name="Drone flyover, Lisbon rooftops at dusk", **fields):
-    return {
-        "id": asset_id,
-        "name": name,
-        "type": "VIDEO",
-        "status": "READY",
-        "fileUrl": "https://cdn.argil.ai/assets/lisbon-dusk.mp4",
-        "thumbnailUrl": "https://cdn.argil.ai/assets/lisbon-dusk.jpg",
-        "createdAt": "2026-10-30T09:15:00Z",
-        **fields,
-    }
 
 
 def many_assets(count):
-    return [
-        asset_json(f"5b0c6f0e-2f64-4c1e-9a57-{n:012x}", f"Harbour timelapse, take {n}")
-        for n in range(count)
-    ]
-
-
-def totals(total="1234", page="2", page_size="20", pages="62"):
-    return {
-        "X-Total-Count": total,
-        "X-Page": page,
-        "X-Page-Size": page_size,
-        "X-Total-Pages": pages,
-    }
+    return [testdata.asset(asset_id(n), f"Harbour timelapse, take {n}") for n in range(count)]
 
 
 @pytest.fixture
@@ -89,7 +63,11 @@ def refused_url():
 
 
 def test_list_assets_parses_all_four_headers(client, fake_api):
-    fake_api.enqueue(200, many_assets(20), headers={**totals(), "X-Request-Id": "req_8HkQ2"})
+    fake_api.enqueue(
+        200,
+        many_assets(20),
+        headers={**totals(1234, page=2, pages=62), "X-Request-Id": "req_8HkQ2"},
+    )
     page = client.list_assets(page=2)
     assert page.total == 1234
     assert page.number == 2
@@ -108,7 +86,7 @@ def test_list_assets_parses_all_four_headers(client, fake_api):
 
 
 def test_list_assets_last_page_arithmetic(client, fake_api):
-    fake_api.enqueue(200, many_assets(14), headers=totals(page="62"))
+    fake_api.enqueue(200, many_assets(14), headers=totals(1234, page=62, pages=62))
     page = client.list_assets(page=62)
     assert (page.start_index, page.end_index) == (1221, 1234)
     assert not page.has_next
@@ -117,7 +95,7 @@ def test_list_assets_last_page_arithmetic(client, fake_api):
 
 
 def test_list_assets_first_page_has_no_previous(client, fake_api):
-    fake_api.enqueue(200, many_assets(20), headers=totals(page="1"))
+    fake_api.enqueue(200, many_assets(20), headers=totals(1234, page=1, pages=62))
     page = client.list_assets()
     assert (page.start_index, page.end_index) == (1, 20)
     assert not page.has_previous
@@ -125,9 +103,7 @@ def test_list_assets_first_page_has_no_previous(client, fake_api):
 
 
 def test_parse_asset_page_empty_result_is_one_empty_page():
-    page = parse_asset_page(
-        [], totals(total="0", page="1", pages="0"), requested_page=1, requested_page_size=20
-    )
+    page = parse_asset_page([], totals(0, pages=0), requested_page=1, requested_page_size=20)
     assert (page.total, page.num_pages) == (0, 1)
     assert (page.start_index, page.end_index) == (0, 0)
     assert not page.has_next
@@ -195,7 +171,7 @@ def test_parse_asset_page_garbled_headers_never_raise(headers, number, per_page,
 
 def test_parse_asset_page_past_the_end_keeps_the_totals():
     page = parse_asset_page(
-        [], totals(total="41", page="9", pages="3"), requested_page=9, requested_page_size=20
+        [], totals(41, page=9, pages=3), requested_page=9, requested_page_size=20
     )
     assert (page.total, page.num_pages) == (41, 3)
     assert page.is_past_end
@@ -212,20 +188,20 @@ def test_asset_page_page_one_is_never_past_end():
 
 
 def test_asset_from_api_maps_every_field():
-    asset = Asset.from_api(asset_json(createdAt="2026-10-30T10:15:00+01:00", extra="ignored"))
+    asset = Asset.from_api(testdata.asset(createdAt="2026-10-30T10:15:00+01:00", extra="ignored"))
     assert asset == Asset(
-        id=DRONE_ID,
+        id=LISBON,
         name="Drone flyover, Lisbon rooftops at dusk",
         type=AssetType.VIDEO,
         status=AssetStatus.READY,
-        file_url="https://cdn.argil.ai/assets/lisbon-dusk.mp4",
-        thumbnail_url="https://cdn.argil.ai/assets/lisbon-dusk.jpg",
+        file_url="https://cdn.example.com/5b0c6f0e.webm",
+        thumbnail_url="https://cdn.example.com/5b0c6f0e.jpg",
         created_at=datetime(2026, 10, 30, 9, 15, tzinfo=UTC),
     )
 
 
 def test_asset_from_api_tolerates_nulls_and_garbage_in_optional_fields():
-    data = asset_json(
+    data = testdata.asset(
         name=None, fileUrl=None, thumbnailUrl=42, createdAt="last Tuesday", type="AUDIO"
     )
     asset = Asset.from_api(data)
@@ -237,7 +213,7 @@ def test_asset_from_api_tolerates_nulls_and_garbage_in_optional_fields():
 
 
 def test_asset_to_api_round_trips():
-    asset = Asset.from_api(asset_json(createdAt="2026-10-30T09:15:00.250Z"))
+    asset = Asset.from_api(testdata.asset(createdAt="2026-10-30T09:15:00.250Z"))
     assert asset.to_api()["createdAt"] == "2026-10-30T09:15:00.250000Z"
     assert Asset.from_api(asset.to_api()) == asset
 
@@ -248,15 +224,15 @@ def test_asset_to_api_round_trips():
         ["not", "an", "object"],
         "Drone flyover",
         None,
-        {k: v for k, v in asset_json().items() if k != "id"},
-        asset_json(asset_id="../../admin"),
-        asset_json(asset_id=12345),
-        asset_json(type="SPREADSHEET"),
-        asset_json(status="DELETED"),
-        asset_json(type=None),
-        asset_json(type=["VIDEO"]),  # unhashable: still a bad answer, not a TypeError
-        asset_json(status={"READY": True}),
-        asset_json(type="video"),
+        {k: v for k, v in testdata.asset().items() if k != "id"},
+        testdata.asset(id="../../admin"),
+        testdata.asset(id=12345),
+        testdata.asset(type="SPREADSHEET"),
+        testdata.asset(status="DELETED"),
+        testdata.asset(type=None),
+        testdata.asset(type=["VIDEO"]),  # unhashable: still a bad answer, not a TypeError
+        testdata.asset(status={"READY": True}),
+        testdata.asset(type="video"),
     ],
 )
 def test_asset_from_api_rejects_wrong_shapes(data):
@@ -320,15 +296,15 @@ def test_client_ignores_proxy_and_netrc_from_the_environment(fake_api, monkeypat
 
 
 def test_get_asset_requests_the_uuid_path(client, fake_api):
-    fake_api.enqueue(200, asset_json(HARBOUR_ID, "Harbour at first light"))
-    asset = client.get_asset(HARBOUR_ID)
+    fake_api.enqueue(200, testdata.asset(HARBOUR, "Harbour at first light"))
+    asset = client.get_asset(HARBOUR)
     assert asset.name == "Harbour at first light"
-    assert fake_api.requests[0].path == f"/v1/assets/{HARBOUR_ID}"
+    assert fake_api.requests[0].path == f"/v1/assets/{HARBOUR}"
 
 
 @pytest.mark.parametrize(
     "asset_id",
-    ["../admin", "https://evil.example/x", f"{DRONE_ID}/../../users", "%2e%2e", "", DRONE_ID[:-1]],
+    ["../admin", "https://evil.example/x", f"{LISBON}/../../users", "%2e%2e", "", LISBON[:-1]],
 )
 def test_get_asset_non_uuid_is_not_found_without_calling(client, fake_api, asset_id):
     with pytest.raises(ArgilNotFound):
@@ -354,7 +330,7 @@ def test_client_rejects_a_base_url_that_is_not_http(base_url):
 
 
 def test_create_asset_posts_json_and_accepts_201(client, fake_api):
-    created = asset_json(MUSIC_ID, "Tram bells, Alfama", type="IMAGE", status="PROCESSING")
+    created = testdata.asset(TAIPEI, "Tram bells, Alfama", type="IMAGE", status="PROCESSING")
     fake_api.enqueue(201, {**created, "fileUrl": None, "thumbnailUrl": None})
     asset = client.create_asset(
         name="Tram bells, Alfama", type=AssetType.IMAGE, url="https://example.com/tram.jpg"
@@ -371,9 +347,9 @@ def test_create_asset_posts_json_and_accepts_201(client, fake_api):
 
 
 def test_create_asset_accepts_200(client, fake_api):
-    fake_api.enqueue(200, asset_json(status="PROCESSING"))
+    fake_api.enqueue(200, testdata.asset(status="PROCESSING"))
     asset = client.create_asset(name="Drone", type="VIDEO", url="https://example.com/d.mp4")
-    assert asset.id == DRONE_ID
+    assert asset.id == LISBON
 
 
 def test_create_asset_400_carries_the_upstream_message(client, fake_api):
@@ -446,7 +422,7 @@ def test_server_error_carries_the_reason_and_text_body(no_retry_client, fake_api
 def test_get_asset_404_is_not_found(client, fake_api):
     fake_api.enqueue(404, {"error": "Asset not found"})
     with pytest.raises(ArgilNotFound) as info:
-        client.get_asset(DRONE_ID)
+        client.get_asset(LISBON)
     assert info.value.body == {"error": "Asset not found"}
 
 
@@ -457,7 +433,7 @@ def test_get_asset_404_is_not_found(client, fake_api):
         (b"", {}),
         ({"items": []}, {}),
         ("just a string", {}),
-        ([asset_json(), {"id": "nope"}], {}),
+        ([testdata.asset(), {"id": "nope"}], {}),
     ],
 )
 def test_list_assets_bad_body_is_bad_response(client, fake_api, body, headers):
@@ -468,9 +444,9 @@ def test_list_assets_bad_body_is_bad_response(client, fake_api, body, headers):
 
 
 def test_get_asset_non_object_body_is_bad_response(client, fake_api):
-    fake_api.enqueue(200, [asset_json()])
+    fake_api.enqueue(200, [testdata.asset()])
     with pytest.raises(ArgilBadResponse):
-        client.get_asset(DRONE_ID)
+        client.get_asset(LISBON)
 
 
 # Retries
@@ -478,7 +454,7 @@ def test_get_asset_non_object_body_is_bad_response(client, fake_api):
 
 def test_503_once_then_200_is_retried(client, fake_api):
     fake_api.enqueue(503, {"error": "deploying"})
-    fake_api.enqueue(200, many_assets(3), headers=totals(total="3", page="1", pages="1"))
+    fake_api.enqueue(200, many_assets(3), headers=totals(3))
     page = client.list_assets()
     assert page.total == 3
     assert len(fake_api.requests) == 2
@@ -486,7 +462,7 @@ def test_503_once_then_200_is_retried(client, fake_api):
 
 def test_429_with_short_retry_after_waits_and_retries(client, fake_api):
     fake_api.enqueue(429, {"error": "slow down"}, headers={"Retry-After": "1"})
-    fake_api.enqueue(200, many_assets(1), headers=totals(total="1", page="1", pages="1"))
+    fake_api.enqueue(200, many_assets(1), headers=totals(1))
     started = time.monotonic()
     page = client.list_assets()
     assert time.monotonic() - started >= 0.9  # it honoured the header
@@ -574,7 +550,7 @@ def test_hung_upstream_is_a_timeout(fake_api):
 
 
 def test_hung_upstream_on_post_is_a_timeout_without_retry(fake_api):
-    fake_api.default(201, asset_json(), delay=30)
+    fake_api.default(201, testdata.asset(), delay=30)
     with (
         ArgilClient(base_url=fake_api.url, api_key=API_KEY, timeout=(1.0, 0.3)) as client,
         pytest.raises(ArgilUnavailable) as info,
@@ -608,8 +584,8 @@ def test_redirect_to_another_host_is_not_followed(client, fake_api):
 def test_redirect_on_the_same_host_is_not_followed_either(client, fake_api):
     fake_api.default(301, b"", headers={"Location": "/v1/moved-assets-marker"})
     with pytest.raises(ArgilBadResponse):
-        client.get_asset(DRONE_ID)
-    assert [r.path for r in fake_api.requests] == [f"/v1/assets/{DRONE_ID}"]
+        client.get_asset(LISBON)
+    assert [r.path for r in fake_api.requests] == [f"/v1/assets/{LISBON}"]
 
 
 # The key never reaches an error
@@ -674,11 +650,16 @@ def test_client_repr_hides_the_key(fake_api):
 
 
 def test_fetch_asset_list_returns_json_and_the_headers_that_matter(client, fake_api):
-    headers = {**totals(), "X-Request-Id": "req_1", "Set-Cookie": "s=1", "Server": "argil"}
+    headers = {
+        **totals(1234, page=2, pages=62),
+        "X-Request-Id": "req_1",
+        "Set-Cookie": "s=1",
+        "Server": "argil",
+    }
     fake_api.enqueue(200, many_assets(20), headers=headers)
     body, kept = client.fetch_asset_list(page=2)
     assert body == many_assets(20)
-    assert kept == {**totals(), "X-Request-Id": "req_1"}
+    assert kept == {**totals(1234, page=2, pages=62), "X-Request-Id": "req_1"}
     page = parse_asset_page(body, kept, requested_page=2, requested_page_size=20)
     assert (page.total, page.start_index) == (1234, 21)
 
@@ -716,7 +697,7 @@ def test_fake_api_stop_cuts_a_hung_response_short():
 
     def wait_for_hung_asset():
         try:
-            client.get_asset(DRONE_ID)
+            client.get_asset(LISBON)
         except ArgilAPIError as exc:
             errors.append(exc)
 

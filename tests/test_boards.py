@@ -12,30 +12,11 @@ from django.urls import reverse
 
 from assets_browser import boards
 from assets_browser.models import Board, EditorProfile, Pick
+from tests.testdata import HARBOUR, HTMX, LISBON, PIANO, SYNTH, TAIPEI, asset
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HX-Request": "true"}
 BROWSE = reverse("assets_browser:browse")
-
-LISBON = "5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01"
-HARBOUR = "6c1d7a1f-3a75-4d2f-8b68-1a8b5d2e2b02"
-TAIPEI = "7d2e8b20-4b86-4e30-9c79-2b9c6e3f3c03"
-SYNTH = "8e3f9c31-5c97-4f41-8d8a-3cad7f404d04"
-PIANO = "9f40ad42-6da8-4052-9e9b-4dbe80515e05"
-
-
-def asset(asset_id=LISBON, name="Drone flyover, Lisbon rooftops at dusk", **fields):
-    slug = asset_id[:8]
-    return {
-        "id": asset_id,
-        "name": name,
-        "type": fields.pop("type", "VIDEO"),
-        "status": fields.pop("status", "READY"),
-        "fileUrl": fields.pop("fileUrl", f"https://cdn.example.com/{slug}.webm"),
-        "thumbnailUrl": fields.pop("thumbnailUrl", f"https://cdn.example.com/{slug}.jpg"),
-        "createdAt": "2026-10-30T09:15:00Z",
-    }
 
 
 def toggle_url(asset_id=LISBON):
@@ -133,7 +114,7 @@ def test_browse_queries_do_not_grow_with_the_cards(
         with django_assert_num_queries(5):
             editor_client.get(BROWSE + f"?pageSize={size}")
         with django_assert_num_queries(4):
-            editor_client.get(BROWSE + f"?pageSize={size}", headers={"HX-Request": "true"})
+            editor_client.get(BROWSE + f"?pageSize={size}", headers=HTMX)
 
 
 # Picking

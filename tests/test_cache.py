@@ -18,34 +18,20 @@ from django.urls import reverse
 from assets_browser import services, upstream_cache
 from assets_browser.api import ArgilAPIError, AssetStatus, AssetType
 from assets_browser.browse_query import BrowseQuery
+from tests import testdata
+from tests.testdata import HTMX, totals
 
 BROWSE = reverse("assets_browser:browse")
-HTMX = {"HX-Request": "true"}
-PRELOAD = {"HX-Request": "true", "HX-Preloaded": "true"}
+PRELOAD = {**HTMX, "HX-Preloaded": "true"}
 STALE_NOTICE = "Argil is not answering right now"
 
 pytestmark = pytest.mark.django_db
 
 
 def asset(name="Harbour at dawn, fishing boats leaving", n=1, status="READY", type="VIDEO"):
-    return {
-        "id": f"7d3f6a2e-1c4b-4e8a-9f21-00000000{n:04d}",
-        "name": name,
-        "type": type,
-        "status": status,
-        "fileUrl": None if status == "PROCESSING" else f"https://cdn.example.com/{n}.webm",
-        "thumbnailUrl": None if status == "PROCESSING" else f"https://cdn.example.com/{n}.jpg",
-        "createdAt": "2026-11-02T08:30:00Z",
-    }
-
-
-def totals(total=1, page=1, page_size=20):
-    return {
-        "X-Total-Count": str(total),
-        "X-Page": str(page),
-        "X-Page-Size": str(page_size),
-        "X-Total-Pages": str(max(1, -(-total // page_size))),
-    }
+    """The n-th asset of a page; one still processing has no media yet."""
+    media = {"fileUrl": None, "thumbnailUrl": None} if status == "PROCESSING" else {}
+    return testdata.asset(testdata.asset_id(n), name, status=status, type=type, **media)
 
 
 def list_calls(fake) -> int:

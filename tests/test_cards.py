@@ -6,23 +6,14 @@ from django.urls import reverse
 
 from assets_browser.api import Asset
 from assets_browser.cards import PageState, asset_card, pick_toggle
+from tests import testdata
+from tests.testdata import LISBON
 
 STATE = PageState(picked_ids=frozenset(), csrf_token="tok3n", next_path="/?type=VIDEO&page=2")
 
 
-def asset(**fields):
-    return Asset.from_api(
-        {
-            "id": "5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01",
-            "name": "Night market, Taipei — handheld",
-            "type": "VIDEO",
-            "status": "READY",
-            "fileUrl": "https://cdn.example.com/night-market.webm",
-            "thumbnailUrl": "https://cdn.example.com/night-market.jpg",
-            "createdAt": "2026-10-30T09:15:00Z",
-            **fields,
-        }
-    )
+def asset(name="Night market, Taipei — handheld", **fields):
+    return Asset.from_api(testdata.asset(LISBON, name, **fields))
 
 
 def test_card_escapes_the_name_everywhere_it_is_printed():
@@ -53,9 +44,9 @@ def test_card_prints_the_dates_the_template_filters_print():
 
 def test_card_links_to_the_asset_and_previews_ready_videos_only():
     html = asset_card(asset(), STATE)
-    url = reverse("assets_browser:asset_detail", args=["5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01"])
+    url = reverse("assets_browser:asset_detail", args=[LISBON])
     assert f'href="{url}"' in html
-    assert 'data-preview-src="https://cdn.example.com/night-market.webm"' in html
+    assert 'data-preview-src="https://cdn.example.com/5b0c6f0e.webm"' in html
     assert "data-preview-src" not in asset_card(asset(type="IMAGE"), STATE)
     assert "data-preview-src" not in asset_card(asset(status="PROCESSING"), STATE)
 
@@ -66,7 +57,7 @@ def test_card_loads_thumbnails_below_the_first_rows_lazily():
 
 
 def test_pick_toggle_states():
-    picked = PageState(frozenset({"5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01"}), "tok3n", "/")
+    picked = PageState(frozenset({LISBON}), "tok3n", "/")
     assert 'aria-pressed="true"' in pick_toggle(asset(), picked)
     assert 'value="remove"' in pick_toggle(asset(), picked)
     ready = pick_toggle(asset(), STATE)
@@ -81,10 +72,7 @@ def test_pick_toggle_states():
 
 def test_pick_toggle_out_of_band_and_error():
     html = pick_toggle(asset(), STATE, oob=True, error="Argil is unreachable right now")
-    assert (
-        "hx-swap-oob=\"outerHTML:[data-pick-toggle='5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01']\""
-        in html
-    )
+    assert f"hx-swap-oob=\"outerHTML:[data-pick-toggle='{LISBON}']\"" in html
     assert '<p class="pick-error" role="alert">Argil is unreachable right now</p>' in html
 
 

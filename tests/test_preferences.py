@@ -8,12 +8,12 @@ from django.test import Client
 from django.urls import reverse
 
 from assets_browser.models import EditorProfile
+from tests.testdata import HTMX
 
 pytestmark = pytest.mark.django_db
 
 PREFERENCES = reverse("assets_browser:preferences")
 BROWSE = reverse("assets_browser:browse")
-HTMX = {"HX-Request": "true"}
 
 
 def saved(user) -> dict[str, str]:

@@ -13,29 +13,17 @@ from django.urls import reverse
 from assets_browser import services
 from assets_browser.api import AssetType
 from assets_browser.browse_query import BrowseQuery
+from tests.testdata import HTMX, LISBON, asset
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HX-Request": "true"}
-CLIP_ID = "5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01"
+CLIP_ID = LISBON
 STATUS = reverse("assets_browser:asset_status")
 CREATE = reverse("assets_browser:asset_create")
 
 
 def detail_url(asset_id=CLIP_ID):
     return reverse("assets_browser:asset_detail", kwargs={"asset_id": asset_id})
-
-
-def asset(name="Drone flyover, Lisbon rooftops at dusk", **fields):
-    return {
-        "id": fields.pop("id", CLIP_ID),
-        "name": name,
-        "type": fields.pop("type", "VIDEO"),
-        "status": fields.pop("status", "READY"),
-        "fileUrl": fields.pop("fileUrl", "https://cdn.example.com/lisbon-dusk.webm"),
-        "thumbnailUrl": fields.pop("thumbnailUrl", "https://cdn.example.com/lisbon-dusk.jpg"),
-        "createdAt": "2026-10-30T09:15:00Z",
-    }
 
 
 def enqueue_processing_list(fake_api, *items):
@@ -59,7 +47,7 @@ def test_asset_detail_renders_page_or_fragment(editor_client, use_fake_api, htmx
     assert 'id="preview-title"' in html
     assert "Drone flyover, Lisbon rooftops at dusk" in html
     assert '<video class="preview-video" controls preload="metadata"' in html
-    assert 'poster="https://cdn.example.com/lisbon-dusk.jpg"' in html
+    assert 'poster="https://cdn.example.com/5b0c6f0e.jpg"' in html
     assert CLIP_ID in html
     assert 'data-copy="' + CLIP_ID + '"' in html
     assert ("<title>" in html) is not htmx
@@ -109,7 +97,7 @@ def test_asset_detail_deep_link_in_sandbox(editor_client, use_sandbox):
 )
 def test_asset_detail_player_fits_the_type(editor_client, use_fake_api, kind, player):
     use_fake_api.enqueue(
-        200, asset("Harbour at dawn", type=kind, fileUrl="https://cdn.example.com/harbour.jpg")
+        200, asset(name="Harbour at dawn", type=kind, fileUrl="https://cdn.example.com/harbour.jpg")
     )
     html = editor_client.get(detail_url(), headers=HTMX).content.decode()
     assert player in html
@@ -139,7 +127,7 @@ def test_asset_detail_without_a_name_says_untitled(editor_client, use_fake_api, 
 
 
 def test_asset_detail_escapes_the_name(editor_client, use_fake_api):
-    use_fake_api.enqueue(200, asset('<img src=x onerror="alert(1)">B-roll'))
+    use_fake_api.enqueue(200, asset(name='<img src=x onerror="alert(1)">B-roll'))
     html = editor_client.get(detail_url()).content.decode()
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;B-roll" in html
@@ -204,7 +192,7 @@ def test_browse_cards_link_to_their_preview(editor_client, use_fake_api, htmx):
     html = html.content.decode()
     assert f'<li id="asset-{CLIP_ID}"' in html
     assert f'href="{detail_url()}" hx-get="{detail_url()}" hx-target="#preview-body"' in html
-    assert 'data-preview-src="https://cdn.example.com/lisbon-dusk.webm"' in html
+    assert 'data-preview-src="https://cdn.example.com/5b0c6f0e.webm"' in html
     assert ('<dialog id="preview"' in html) is not htmx  # outside #results: swaps keep it
     assert ('id="add-broll"' in html) is not htmx
 
@@ -230,7 +218,7 @@ def test_browse_hover_preview_only_for_ready_http_videos(editor_client, use_fake
 def test_asset_status_swaps_settled_cards_out_of_band(editor_client, use_fake_api):
     still = str(uuid.uuid4())
     enqueue_processing_list(
-        use_fake_api, asset("Night market, Taipei", id=still, status="PROCESSING")
+        use_fake_api, asset(name="Night market, Taipei", id=still, status="PROCESSING")
     )
     use_fake_api.enqueue(200, asset(status="READY"))
     response = editor_client.get(STATUS, {"id": [still, CLIP_ID]})
@@ -257,7 +245,8 @@ def test_asset_status_renders_failed_cards(editor_client, use_fake_api):
 def test_asset_status_nothing_changed_is_one_upstream_call(editor_client, use_fake_api):
     ids = [str(uuid.uuid4()) for _ in range(30)]
     enqueue_processing_list(
-        use_fake_api, *(asset(f"Upload {n}", id=i, status="PROCESSING") for n, i in enumerate(ids))
+        use_fake_api,
+        *(asset(name=f"Upload {n}", id=i, status="PROCESSING") for n, i in enumerate(ids)),
     )
     response = editor_client.get(STATUS, {"id": ids})
     assert response.status_code == 200
@@ -444,7 +433,7 @@ VALID = {
 
 
 def test_asset_create_adds_a_processing_card(editor_client, use_fake_api):
-    use_fake_api.enqueue(201, asset(VALID["name"], status="PROCESSING", fileUrl=None))
+    use_fake_api.enqueue(201, asset(name=VALID["name"], status="PROCESSING", fileUrl=None))
     response = editor_client.post(CREATE, VALID, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -466,7 +455,7 @@ def test_asset_create_adds_a_processing_card(editor_client, use_fake_api):
 
 
 def test_asset_create_without_js_redirects_to_the_new_asset(editor_client, use_fake_api):
-    use_fake_api.enqueue(201, asset(VALID["name"], status="PROCESSING", fileUrl=None))
+    use_fake_api.enqueue(201, asset(name=VALID["name"], status="PROCESSING", fileUrl=None))
     response = editor_client.post(CREATE, VALID)
     assert response.status_code == 302
     assert response["Location"] == detail_url()
@@ -608,7 +597,7 @@ def test_asset_create_accepts_the_body_csrf_header(editor, use_fake_api):
     strict.force_login(editor)
     page = strict.get(CREATE).content.decode()
     token = json.loads(re.search(r"hx-headers='(.*?)'", page)[1])["x-csrftoken"]
-    use_fake_api.enqueue(201, asset(VALID["name"], status="PROCESSING", fileUrl=None))
+    use_fake_api.enqueue(201, asset(name=VALID["name"], status="PROCESSING", fileUrl=None))
     response = strict.post(CREATE, VALID, headers={**HTMX, "X-CSRFToken": token})
     assert response.status_code == 200
     assert len(use_fake_api.requests) == 1

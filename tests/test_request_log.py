@@ -9,25 +9,11 @@ from django.urls import reverse
 from assets_browser import request_log
 from assets_browser.api import ArgilClient, UpstreamCall
 from assets_browser.request_log import JsonFormatter
+from tests.testdata import asset, totals
 
 BROWSE = reverse("assets_browser:browse")
 
 pytestmark = pytest.mark.django_db
-
-
-def clip(name="Harbour at dawn, slow pan", asset_id="5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01"):
-    return {
-        "id": asset_id,
-        "name": name,
-        "type": "VIDEO",
-        "status": "READY",
-        "fileUrl": "https://cdn.example.com/harbour.webm",
-        "thumbnailUrl": "https://cdn.example.com/harbour.jpg",
-        "createdAt": "2026-10-30T09:15:00Z",
-    }
-
-
-TOTALS = {"X-Total-Count": "1", "X-Page": "1", "X-Page-Size": "20", "X-Total-Pages": "1"}
 
 
 def request_lines(caplog) -> list[logging.LogRecord]:
@@ -42,7 +28,7 @@ def upstream_warnings(caplog) -> list[logging.LogRecord]:
 
 
 def test_request_log_browse_line_has_its_fields(editor_client, editor, use_fake_api, caplog):
-    use_fake_api.enqueue(200, [clip()], headers={**TOTALS, "X-Request-Id": "req_7Hq2"})
+    use_fake_api.enqueue(200, [asset()], headers={**totals(), "X-Request-Id": "req_7Hq2"})
     response = editor_client.get(BROWSE + "?type=VIDEO&status=READY")
     [line] = request_lines(caplog)
     fields = line.fields
@@ -62,7 +48,7 @@ def test_request_log_browse_line_has_its_fields(editor_client, editor, use_fake_
 
 
 def test_request_log_counts_a_cache_hit_without_upstream_call(editor_client, use_fake_api, caplog):
-    use_fake_api.enqueue(200, [clip()], headers=TOTALS)
+    use_fake_api.enqueue(200, [asset()], headers=totals())
     editor_client.get(BROWSE)
     editor_client.get(BROWSE)
     first, second = (line.fields for line in request_lines(caplog))
@@ -83,7 +69,7 @@ def test_request_log_counts_the_calls_an_export_makes_at_once(
     ids = [f"5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a0{n}" for n in range(3)]
     for position, asset_id in enumerate(ids):
         Pick.objects.create(board=board, asset_id=asset_id, asset_type="VIDEO", position=position)
-        use_fake_api.answer(f"/v1/assets/{asset_id}", 200, clip(asset_id=asset_id))
+        use_fake_api.answer(f"/v1/assets/{asset_id}", 200, asset(asset_id))
     boards.set_current(editor, board)
     url = reverse("assets_browser:board_export", kwargs={"board_id": board.pk})
     assert editor_client.get(url + "?format=json").status_code == 200
@@ -93,7 +79,7 @@ def test_request_log_counts_the_calls_an_export_makes_at_once(
 
 
 def test_request_log_is_one_json_line_without_cookies(editor_client, use_fake_api, caplog):
-    use_fake_api.enqueue(200, [clip()], headers=TOTALS)
+    use_fake_api.enqueue(200, [asset()], headers=totals())
     editor_client.get(BROWSE + "?type=IMAGE", headers={"User-Agent": "EditorBrowser/1.0"})
     [line] = request_lines(caplog)
     text = JsonFormatter().format(line)
@@ -152,7 +138,7 @@ def test_upstream_error_is_logged_with_status_and_request_id(
 
 def test_upstream_timeout_is_logged_without_status(editor_client, use_fake_api, caplog):
     # The read timeout is 0.5 s here; the GET is retried once after a read timeout.
-    use_fake_api.default(200, [], headers=TOTALS, delay=2)
+    use_fake_api.default(200, [], headers=totals(), delay=2)
     response = editor_client.get(BROWSE)
     [warning] = upstream_warnings(caplog)
     [line] = request_lines(caplog)
@@ -176,7 +162,7 @@ def test_record_functions_outside_a_request_do_nothing():
 
 def test_client_hook_sees_every_call(fake_api):
     calls: list[UpstreamCall] = []
-    fake_api.enqueue(200, clip(), headers={"X-Request-Id": "req_one"})
+    fake_api.enqueue(200, asset(), headers={"X-Request-Id": "req_one"})
     fake_api.enqueue(404, {"message": "not found"}, headers={"X-Request-Id": "req_two"})
     with ArgilClient(base_url=fake_api.url, api_key="sk-hook", on_call=calls.append) as client:
         client.get_asset("5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01")

@@ -5,31 +5,11 @@ import json
 import pytest
 from django.urls import reverse
 
+from tests.testdata import HTMX, asset, totals
+
 BROWSE = reverse("assets_browser:browse")
-HTMX = {"HX-Request": "true"}
 
 pytestmark = pytest.mark.django_db
-
-
-def asset(name="Drone flyover, Lisbon rooftops at dusk", **fields):
-    return {
-        "id": fields.pop("id", "5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01"),
-        "name": name,
-        "type": fields.pop("type", "VIDEO"),
-        "status": fields.pop("status", "READY"),
-        "fileUrl": fields.pop("fileUrl", "https://cdn.example.com/clip.webm"),
-        "thumbnailUrl": fields.pop("thumbnailUrl", "https://cdn.example.com/clip.jpg"),
-        "createdAt": "2026-10-30T09:15:00Z",
-    }
-
-
-def totals(total=1, page=1, page_size=20, pages=1):
-    return {
-        "X-Total-Count": str(total),
-        "X-Page": str(page),
-        "X-Page-Size": str(page_size),
-        "X-Total-Pages": str(pages),
-    }
 
 
 # Full page and fragment
