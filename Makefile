@@ -68,8 +68,9 @@ test-services: $(TESTDEPS)
 	  echo "test-services: set REDIS_URL=redis://..."; exit 1;; esac
 	$(PY) -m pytest -q -n $(WORKERS) tests --ignore=tests/browser
 
-# Speed: the sandbox, redis-server (when installed) and gunicorn on loopback; prints a table,
-# writes bench/RESULTS.md, fails when a target is missed. About a minute; stops all it started.
+# Speed: the sandbox, a throwaway redis-server and gunicorn on loopback; prints a table, writes
+# bench/RESULTS.md (a sample run), fails when a target is missed. Needs redis-server (apt-get
+# install redis-server; .ci/run installs it). About a minute; stops all it started.
 bench: $(RUNTIME)
 	$(PY) bench/run.py
 
