@@ -75,8 +75,9 @@ bench: $(RUNTIME)
 	$(PY) bench/run.py
 
 # Load and faults: PostgreSQL and Redis (.ci/services), the sandbox with injected faults, two
-# gunicorns behind a small balancer, 32 editors for 60 s, one outage and one restart; prints a
-# table, writes bench/LOADTEST.md, fails on a 500, a dropped connection or a lost pick. ~2 min.
+# gunicorns behind nginx (bench/balancer.py writes its config), 32 editors for 60 s, one outage
+# and one restart; prints a table, writes bench/LOADTEST.md (a sample run), fails on a 500, a
+# dropped connection or a lost pick. ~2 min. Needs postgresql, redis-server and nginx.
 loadtest: $(RUNTIME)
 	$(PY) bench/loadtest.py
 

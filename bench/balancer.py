@@ -1,247 +1,178 @@
-"""A tiny round-robin load balancer for the load test (bench/loadtest.py): loopback only.
+"""The load test's balancer: Debian's nginx, configured here, on loopback (bench/loadtest.py).
 
-    python bench/balancer.py --port 8080 --backend 127.0.0.1:8001 --backend 127.0.0.1:8002
+    config = balancer.write_config(workdir, port=8080, backends=[8001, 8002])
+    start_process("loadtest-balancer", balancer.command(workdir), ...)
+    ...
+    balancer.stats(workdir)   # counters read from nginx's access log
 
-It behaves like a real balancer with passive health checks (nginx's `proxy_next_upstream error`
-default, an AWS ALB target that refuses connections), and no more:
-- requests go to the backends in turn, each on a new connection (`Connection: close`), so a
-  backend's kept-alive socket can never be reused just as it closes;
-- a backend that refuses the connection is skipped for DOWN_SECONDS and the request goes to the
-  next one: a *failover*. Nothing was sent, so this is safe for every method, POST included;
-- a backend that accepts the connection but closes it before any byte of an answer: a GET or HEAD
-  is sent again to the next backend (a *retry*), anything else is answered 502 by the balancer
-  itself (the backend may have acted on it: a POST is never repeated), like nginx's
-  `non_idempotent` off;
-- no answer within BACKEND_TIMEOUT: 504 from the balancer.
-The balancer's own 502/504 carry `X-Balancer-Error`, so the load test tells them from the
-dashboard's (which carry a message for the editor). It overwrites `X-Forwarded-For` and
-`X-Forwarded-Proto`, as a first proxy must (the dashboard runs with DJANGO_PROXY_COUNT=1).
+What the configuration asks of nginx (its passive health checks, as production would have):
+- round robin to the gunicorns, each request on a new upstream connection (HTTP/1.0 and
+  `Connection: close`, nginx's default), so a kept-alive socket can never be reused as it closes;
+- a gunicorn that refuses the connection is skipped for DOWN_SECONDS (`max_fails=1
+  fail_timeout`) and the request goes to the other: a *failover*. Nothing was sent, so this is
+  safe for every method, POST included;
+- a gunicorn that accepts the connection and closes it before any answer: a GET or HEAD goes to
+  the other (a *retry*); anything else is answered 502 by nginx itself (`proxy_next_upstream
+  error`, and `non_idempotent` left off: a POST is never sent twice);
+- no answer within BACKEND_TIMEOUT: 504 from nginx, never sent again.
+nginx's own 502/504 carry `X-Balancer-Error`, so the load test tells them from the dashboard's
+(which carry a message for the editor). It sets `X-Forwarded-For` and `X-Forwarded-Proto`, as
+a first proxy must (the dashboard runs with DJANGO_PROXY_COUNT=1).
 
-`GET /__balancer__/stats` answers its counters as JSON and is never forwarded.
+Needs nginx (Debian: apt-get install nginx; .ci/run installs it). Its error log
+(each refused or dropped connection, with the time) goes to stderr: bench/out/loadtest-balancer.log.
 """
 
 from __future__ import annotations
 
-import argparse
-import http.client
 import json
-import signal
-import sys
-import threading
-import time
-from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
-# A backend that refused a connection is skipped this long (then tried again: passive checks).
-DOWN_SECONDS = 1.0
-# Connecting on loopback takes microseconds; a backend whose listen queue is full is not ready.
-CONNECT_TIMEOUT = 2.0
+# A gunicorn that refused a connection is skipped this long, then tried again (passive checks).
+DOWN_SECONDS = 1
+# Connecting on loopback takes microseconds; a gunicorn whose listen queue is full is not ready.
+CONNECT_TIMEOUT = 2
 # Above the dashboard's own worst case (~28 s, assets_browser/api.py) and gunicorn's graceful
 # timeout (35 s): the balancer never gives up on an answer the dashboard would still send.
-BACKEND_TIMEOUT = 60.0
-# Idle keep-alive connections from clients are closed after this long.
-CLIENT_IDLE_TIMEOUT = 75.0
-STATS_PATH = "/__balancer__/stats"
-IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-    }
-)
+BACKEND_TIMEOUT = 60
+ACCESS_LOG = "access.jsonl"
+
+CONFIG = """\
+# Written by bench/balancer.py for one load-test run; loopback only.
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log stderr error;
+{user}
+events {{
+    worker_connections 1024;
+}}
+
+http {{
+    access_log off;
+    client_body_temp_path {work}/client_body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    client_max_body_size 10m;
+    keepalive_timeout 75s;
+
+    # One line per request: every attempt's gunicorn, status and connect time ("-" when the
+    # connection was refused), and whether nginx answered itself.
+    log_format attempts escape=json '{{"method":"$request_method","uri":"$request_uri",'
+        '"status":$status,"upstream":"$upstream_addr","upstream_status":"$upstream_status",'
+        '"connect":"$upstream_connect_time","balancer_error":"$sent_http_x_balancer_error"}}';
+
+    upstream dashboards {{
+{servers}
+    }}
+
+    server {{
+        listen 127.0.0.1:{port} backlog=256;
+        access_log {work}/{access_log} attempts;
+
+        location / {{
+            proxy_pass http://dashboards;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto http;
+            proxy_connect_timeout {connect_timeout}s;
+            proxy_read_timeout {backend_timeout}s;
+            proxy_send_timeout {backend_timeout}s;
+            proxy_next_upstream error;
+            proxy_next_upstream_tries 2;
+            proxy_buffering on;
+        }}
+
+        error_page 502 @dropped;
+        error_page 504 @timeout;
+        location @dropped {{
+            add_header X-Balancer-Error backend-dropped always;
+            return 502 "no backend answered\\n";
+        }}
+        location @timeout {{
+            add_header X-Balancer-Error backend-timeout always;
+            return 504 "the backend did not answer in time\\n";
+        }}
+    }}
+}}
+"""
 
 
-class Backend:
-    def __init__(self, address: str) -> None:
-        host, _, port = address.rpartition(":")
-        self.host, self.port = host or "127.0.0.1", int(port)
-        self.down_until = 0.0
-        self.answered = 0
-
-    @property
-    def name(self) -> str:
-        return f"{self.host}:{self.port}"
-
-
-class Balancer:
-    """The state shared by every request thread: backends, the turn, the counters."""
-
-    def __init__(self, backends: list[str]) -> None:
-        self.backends = [Backend(b) for b in backends]
-        self._lock = threading.Lock()
-        self._turn = 0
-        self.counts = {
-            "requests": 0,
-            "failovers": 0,  # connection refused: sent to the next backend
-            "retries": 0,  # a GET/HEAD dropped before any answer: sent again
-            "dropped": 0,  # answered 502 by the balancer: no backend answered
-            "timeouts": 0,  # answered 504 by the balancer
-        }
-
-    def count(self, name: str, what: str = "") -> None:
-        with self._lock:
-            self.counts[name] += 1
-        if what:  # the unusual ones, with the time, in the balancer's log
-            stamp = datetime.now().strftime("%H:%M:%S.%f")[:-3]
-            print(f"{stamp} {name}: {what}", flush=True)
-
-    def order(self) -> list[Backend]:
-        """Every backend, starting with the next in turn; those marked down go last."""
-        with self._lock:
-            start = self._turn
-            self._turn = (self._turn + 1) % len(self.backends)
-        turn = self.backends[start:] + self.backends[:start]
-        now = time.monotonic()
-        return [b for b in turn if b.down_until <= now] + [b for b in turn if b.down_until > now]
-
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            return {
-                **self.counts,
-                "backends": {b.name: b.answered for b in self.backends},
-            }
-
-
-class _BackendDropped(Exception):  # noqa: N818 (what happened, not an error class)
-    pass
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive to clients, as a browser expects
-    timeout = CLIENT_IDLE_TIMEOUT
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """No access log: the dashboard writes its own, one JSON line per request."""
-
-    def do_GET(self) -> None:
-        if self.path == STATS_PATH:
-            self._answer(200, json.dumps(self.server.balancer.snapshot()).encode(), {})
-            return
-        self._forward()
-
-    def _forward(self) -> None:
-        balancer = self.server.balancer
-        balancer.count("requests")
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-        headers["X-Forwarded-For"] = self.client_address[0]
-        headers["X-Forwarded-Proto"] = "http"
-        headers["Connection"] = "close"
-        retried, last = False, ""
-        for backend in balancer.order():
-            try:
-                status, reason, answer_headers, answer = self._send(backend, body, headers)
-            except ConnectionRefusedError:
-                backend.down_until = time.monotonic() + DOWN_SECONDS
-                balancer.count("failovers", f"{self.command} {self.path} refused by {backend.name}")
-                continue
-            except TimeoutError:
-                balancer.count("timeouts", f"{self.command} {self.path} on {backend.name}")
-                self._answer(504, b"the backend did not answer in time\n", {}, "backend-timeout")
-                return
-            except _BackendDropped:
-                last = backend.name
-                if self.command in IDEMPOTENT and not retried:
-                    retried = True
-                    balancer.count(
-                        "retries", f"{self.command} {self.path} dropped by {backend.name}"
-                    )
-                    continue
-                break
-            with balancer._lock:
-                backend.answered += 1
-            self._answer(status, answer, answer_headers, reason=reason)
-            return
-        balancer.count(
-            "dropped", f"{self.command} {self.path} dropped by {last or 'every backend'}"
+def nginx() -> str:
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    if not found:
+        raise RuntimeError(
+            "make loadtest needs nginx as its balancer: apt-get install nginx (Debian/Ubuntu;"
+            " .ci/run installs it), or brew install nginx (macOS)."
         )
-        self._answer(502, b"no backend answered\n", {}, "backend-dropped")
-
-    def _send(
-        self, backend: Backend, body: bytes, headers: dict[str, str]
-    ) -> tuple[int, str, list[tuple[str, str]], bytes]:
-        conn = http.client.HTTPConnection(backend.host, backend.port, timeout=CONNECT_TIMEOUT)
-        try:
-            try:
-                conn.connect()
-            except (TimeoutError, ConnectionRefusedError) as exc:
-                raise ConnectionRefusedError(str(exc)) from exc
-            conn.sock.settimeout(BACKEND_TIMEOUT)
-            try:
-                conn.request(self.command, self.path, body=body or None, headers=headers)
-                response = conn.getresponse()
-            except (ConnectionError, http.client.RemoteDisconnected) as exc:
-                raise _BackendDropped(str(exc)) from exc
-            answer = response.read()  # a reset here (mid-answer) is a drop too
-            kept = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP]
-            return response.status, response.reason, kept, answer
-        except (ConnectionResetError, http.client.IncompleteRead) as exc:
-            raise _BackendDropped(str(exc)) from exc
-        finally:
-            conn.close()
-
-    def _answer(
-        self,
-        status: int,
-        body: bytes,
-        headers: dict[str, str] | list[tuple[str, str]],
-        error: str = "",
-        reason: str | None = None,
-    ) -> None:
-        self.send_response_only(status, reason)
-        items = headers.items() if isinstance(headers, dict) else headers
-        for name, value in items:
-            if name.lower() != "content-length":
-                self.send_header(name, value)
-        if error:
-            self.send_header("X-Balancer-Error", error)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+    return found
 
 
-# Every other method is forwarded as it is.
-Handler.do_HEAD = Handler.do_POST = Handler.do_PUT = Handler._forward  # type: ignore[attr-defined]
-Handler.do_PATCH = Handler.do_DELETE = Handler.do_OPTIONS = Handler._forward  # type: ignore[attr-defined]
+def write_config(work: Path, *, port: int, backends: list[int]) -> Path:
+    """nginx.conf in ``work`` (which also gets its pid file, temp files and access log)."""
+    for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (work / sub).mkdir(parents=True, exist_ok=True)
+    servers = "\n".join(
+        f"        server 127.0.0.1:{p} max_fails=1 fail_timeout={DOWN_SECONDS}s;" for p in backends
+    )
+    config = work / "nginx.conf"
+    config.write_text(
+        CONFIG.format(
+            work=work,
+            # As root, nginx's workers would switch to "nobody", who cannot write in ``work``.
+            user="user root;" if os.geteuid() == 0 else "",
+            servers=servers,
+            port=port,
+            access_log=ACCESS_LOG,
+            connect_timeout=CONNECT_TIMEOUT,
+            backend_timeout=BACKEND_TIMEOUT,
+        )
+    )
+    return config
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256  # 32 editors connecting at once must not overflow the backlog
-    balancer: Balancer
+def command(work: Path) -> list[str]:
+    """Run nginx in the foreground (SIGTERM: fast stop), with everything in ``work``."""
+    config = work / "nginx.conf"
+    return [nginx(), "-p", str(work), "-c", str(config), "-e", "stderr", "-g", "daemon off;"]
 
 
-def serve(port: int, backends: list[str]) -> _Server:
-    server = _Server(("127.0.0.1", port), Handler)
-    server.balancer = Balancer(backends)
-    return server
+def _attempts(value: str) -> list[str]:
+    # Attempts are separated by ", "; " : " separates internal redirects (our error pages).
+    return [part.strip() for part in value.replace(" : ", ", ").split(", ") if part.strip()]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--backend", action="append", required=True, help="host:port, repeat")
-    args = parser.parse_args()
-    server = serve(args.port, args.backend)
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    print(f"balancer on 127.0.0.1:{args.port} -> {', '.join(args.backend)}", flush=True)
-    server.serve_forever(poll_interval=0.1)
-    server.server_close()
-    print(json.dumps(server.balancer.snapshot()), flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def stats(work: Path) -> dict[str, Any]:
+    """The counters the load test reports, from the access log nginx wrote."""
+    counts: Counter[str] = Counter()
+    answered: Counter[str] = Counter()
+    log = work / ACCESS_LOG
+    lines = log.read_text().splitlines() if log.exists() else []
+    for line in lines:
+        entry = json.loads(line)
+        counts["requests"] += 1
+        upstreams = _attempts(entry["upstream"])
+        connects = _attempts(entry["connect"])
+        for connect in connects[: len(upstreams) - 1]:
+            # An attempt passed on: refused (never connected), or dropped after the connect.
+            counts["failovers" if connect == "-" else "retries"] += 1
+        error = entry["balancer_error"]
+        if error == "backend-dropped":
+            counts["dropped"] += 1
+        elif error == "backend-timeout":
+            counts["timeouts"] += 1
+        elif upstreams:
+            answered[upstreams[-1]] += 1
+    return {
+        "requests": counts["requests"],
+        "failovers": counts["failovers"],
+        "retries": counts["retries"],
+        "dropped": counts["dropped"],
+        "timeouts": counts["timeouts"],
+        "backends": dict(sorted(answered.items())),
+    }

@@ -8,8 +8,9 @@ way out, however it ends (an error, Ctrl-C, SIGTERM, or the budget's SIGALRM):
    Argil API, `manage.py sandbox`, 80 ms per call) with its fault control, migrations, 32 editor
    accounts, collectstatic;
 2. two gunicorn processes as in production (gunicorn.conf.py, DEBUG off, the same DATABASE_URL
-   and REDIS_URL; DJANGO_HTTPS=0 on loopback), behind bench/balancer.py: a tiny round-robin
-   balancer with passive health checks. Why a balancer and not client-side round robin: editors'
+   and REDIS_URL; DJANGO_HTTPS=0 on loopback), behind nginx (Debian's, configured by
+   bench/balancer.py in a temporary directory): round robin with passive health checks. Why a
+   balancer and not client-side round robin: editors'
    browsers know one address, so how a restart looks to them depends on what sits in front; a
    balancer that fails over only where that is safe (refused connections, and idempotent requests
    dropped before any answer) is what production has, and its failovers are counted apart;
@@ -30,7 +31,8 @@ way out, however it ends (an error, Ctrl-C, SIGTERM, or the budget's SIGALRM):
 
 Exit status 1 on any 500, dropped connection, timeout on our side, unexplained answer, answer the
 editors could not read, lost or extra pick, or export that disagrees with the editor's picks.
-Logs of the run's processes are in bench/out/loadtest-*.log (the balancer's: each failover).
+Logs of the run's processes are in bench/out/loadtest-*.log (nginx's error log: each refused or
+dropped connection, with the time; its access log, every attempt: loadtest-balancer-access.jsonl).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ import platform
 import random
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -70,6 +73,7 @@ from assets_browser.api import (  # noqa: E402
     ArgilRateLimited,
     ArgilUnavailable,
 )
+from bench import balancer  # noqa: E402
 from bench.harness import (  # noqa: E402
     LOGS,
     Sample,
@@ -688,7 +692,7 @@ def build_report(
         "",
         f"- {EDITORS} editors for {RUN_SECONDS} s, each a thread with its own session, "
         f"{THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s between actions, through "
-        "bench/balancer.py (round robin, passive health checks) to two gunicorn processes "
+        "nginx (bench/balancer.py: round robin, passive health checks) to two gunicorns "
         f"({GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads each, gunicorn.conf.py, "
         "DEBUG off), one PostgreSQL and one Redis (`.ci/services`).",
         f"- Argil (the sandbox): {LATENCY_MS} ms per call; from the start {ERROR_RATE:.0%} of "
@@ -961,13 +965,14 @@ def run(stack: ExitStack) -> Report:
     for gunicorn in gunicorns:
         stack.callback(gunicorn.stop)
         gunicorn.start()
-    balancer_cmd = [sys.executable, "bench/balancer.py", "--port", str(balancer_port)]
-    for gunicorn in gunicorns:
-        balancer_cmd += ["--backend", f"127.0.0.1:{gunicorn.port}"]
-    balancer = start_process(
-        "loadtest-balancer", balancer_cmd, env=env, ready=answers(base + "/healthz")
+    # nginx: its configuration, pid, temp files and access log in a directory of its own.
+    nginx_work = Path(tempfile.mkdtemp(prefix="argil-loadtest-nginx-"))
+    stack.callback(shutil.rmtree, nginx_work, ignore_errors=True)
+    balancer.write_config(nginx_work, port=balancer_port, backends=[g.port for g in gunicorns])
+    nginx = start_process(
+        "loadtest-balancer", balancer.command(nginx_work), env=env, ready=answers(base + "/healthz")
     )
-    stack.callback(stop_process, balancer)
+    stack.callback(stop_process, nginx)
 
     # The load.
     load = LoadRun(base, totals)
@@ -1002,7 +1007,8 @@ def run(stack: ExitStack) -> Report:
     seconds = load.now()
     sandbox.faults(error_rate=0, timeout_rate=0, outage_seconds=0)
 
-    balancer_stats = http().get(base + "/__balancer__/stats", timeout=5).json()
+    balancer_stats = balancer.stats(nginx_work)
+    shutil.copy(nginx_work / balancer.ACCESS_LOG, LOGS / "loadtest-balancer-access.jsonl")
     logs = read_logs([LOGS / f"loadtest-gunicorn-{g.name}.log" for g in gunicorns])
     return build_report(
         load,
@@ -1018,6 +1024,11 @@ def run(stack: ExitStack) -> Report:
 
 
 def main() -> int:
+    try:
+        balancer.nginx()  # before starting anything: say at once how to install it
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):
         signal.signal(signum, _interrupt)
     signal.alarm(RUN_BUDGET)
