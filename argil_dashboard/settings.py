@@ -1,6 +1,7 @@
 """Settings for the Argil asset browser: one environment variable per line, safe defaults.
 
-Every variable is listed, with its meaning, in README.md and .env.example.
+Every variable is listed, with its meaning, in README.md and .env.example. A boolean takes
+1/true/yes/on or 0/false/no/off; anything else stops the start (ImproperlyConfigured).
 """
 
 import os
@@ -94,7 +95,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # zstd, else brotli, else gzip, as the browser accepts: zstd is smaller than gzip and
-    # about 8x quicker to make (README, "Speed"); a random-length header mitigates BREACH.
+    # about 8x quicker to make (docs/performance.md); a random-length header mitigates BREACH.
     "django_http_compression.middleware.HttpCompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

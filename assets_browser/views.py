@@ -47,7 +47,7 @@ def wants_fragment(request: HtmxHttpRequest) -> bool:
 
 # A preload of the next page (htmx preload extension, on hover or focus) may be kept by the
 # browser this long, so the click that follows reuses it instead of asking again. Everything
-# else stays private, no-cache: README.md, "Speed", says why this is safe.
+# else stays private, no-cache: docs/performance.md says why this is safe.
 PRELOAD_MAX_AGE = 10
 
 
