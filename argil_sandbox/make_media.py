@@ -25,6 +25,7 @@ import argparse
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,7 +73,7 @@ CLIP_SOURCES = (
 # -- Music: small synthesisers written as ffmpeg expressions --------------------------------------
 
 
-def _pick(index: str, values: list[float]) -> str:
+def _pick(index: str, values: Sequence[float]) -> str:
     """An expression equal to values[index]: nested if()s, since expressions have no arrays."""
     expr = f"{values[-1]}"
     for position in range(len(values) - 2, -1, -1):
