@@ -11,7 +11,7 @@ stale.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
@@ -20,6 +20,9 @@ from .api import UUID_RE, Asset, AssetStatus
 from .formatting import http_url
 from .labels import blocked_reason
 from .models import ASSET_NAME_MAX_LENGTH, URL_MAX_LENGTH, Board, EditorProfile, Pick
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # A board is one video's worth of material. The bound also bounds the export, which asks Argil
 # about every pick (one GET each): 200 picks are 200 reads, a third of Argil's 600 a minute.
@@ -98,7 +101,12 @@ class Tray:
         return self.picks[:4]
 
 
-def boards_with_counts(user) -> QuerySet[Board]:
+class BoardCounts(TypedDict):
+    pick_count: int
+    is_current: bool
+
+
+def boards_with_counts(user) -> "QuerySet[WithAnnotations[Board, BoardCounts]]":
     """The editor's boards, each with ``pick_count`` and ``is_current``, in one query."""
     is_current = Exists(EditorProfile.objects.filter(user=user, current_board=OuterRef("pk")))
     return Board.objects.owned_by(user).annotate(pick_count=Count("picks"), is_current=is_current)

@@ -3,6 +3,7 @@ unchecked), add-by-URL, live-status ids, board names, notes and preferences."""
 
 import ipaddress
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
@@ -202,7 +203,7 @@ class PreferencesForm(forms.Form):
     thumb_size = forms.ChoiceField(choices=EditorProfile.ThumbSize.choices, required=False)
     theme = forms.ChoiceField(choices=EditorProfile.Theme.choices, required=False)
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if not self.errors and not self.changes():
             raise forms.ValidationError("Nothing to save: send layout, thumb_size or theme.")

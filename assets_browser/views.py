@@ -229,7 +229,7 @@ def preferences(request: HtmxHttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST)
     if not form.is_valid():
         allowed = "; ".join(
-            f"{name}: {', '.join(str(value) for value, _ in field.choices)}"
+            f"{name}: {', '.join(str(value) for value, _ in field.choices)}"  # type: ignore[attr-defined]
             for name, field in form.fields.items()
         )
         return HttpResponseBadRequest(f"Send one of {allowed}.", content_type="text/plain")
@@ -542,7 +542,7 @@ def pick_note(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
     if not request.htmx:
         if saved:
             return _back(request)
-        error = " ".join(form.errors.get("note", []))
+        error = " ".join(str(message) for message in form.errors.get("note", []))
         return _render_board(request, pick.board, status=status, tray_error=error)
     context = {"pick": pick, "note_form": form, "note_saved": saved}
     return render(request, "assets_browser/includes/tray.html#pick-note", context, status=status)
