@@ -399,6 +399,8 @@ def test_duplicating_a_team_board_makes_it_mine_with_its_notes(editor, other_edi
 
 def test_duplicating_my_own_board(editor_client, editor):
     board = make_board(editor, "Harbour launch", picks=LAUNCH_PICKS)
+    tray = editor_client.get(url("board_detail", board_id=board.pk)).content.decode()
+    assert f'action="{url("board_duplicate", board_id=board.pk)}"' in tray
     editor_client.post(url("board_duplicate", board_id=board.pk))
     copy = Board.objects.get(owner=editor, name="Harbour launch (copy)")
     assert order(copy) == order(board)
