@@ -10,13 +10,14 @@ stale.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 
+from . import exports
 from .api import UUID_RE, Asset, AssetStatus, AssetType
 from .formatting import http_url
 from .labels import blocked_reason
@@ -29,9 +30,6 @@ from .models import (
     EditorProfile,
     Pick,
 )
-
-if TYPE_CHECKING:
-    from .exports import BoardExport
 
 # A board is one video's worth of material. The bound also bounds the export, which asks Argil
 # about every pick (one GET each): 200 picks are 200 reads, a third of Argil's 600 a minute.
@@ -307,6 +305,7 @@ class Refusal:
     asset_id: str
     name: str
     reason: str
+    gone: bool = False  # Argil no longer has it
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +317,46 @@ class Picked:
     picks: tuple[Pick, ...] = ()
     added: int = 0
     refused: tuple[Refusal, ...] = ()
+    assets: tuple[Asset, ...] = ()  # as Argil described them (for their Pick toggles)
+
+    @property
+    def nothing_picked(self) -> bool:
+        """Every asset was refused: none is on the board."""
+        return bool(self.refused) and not self.picks
+
+    @property
+    def notice(self) -> str:
+        return f"Picked {self.added} new onto “{self.board.name}”." if self.board else ""
+
+    @property
+    def refusals(self) -> str:
+        """What was not picked and why, in one line for the tray ("" when all were)."""
+        if not self.refused:
+            return ""
+        shown = "; ".join(f"{r.name or r.asset_id}: {r.reason}" for r in self.refused[:5])
+        more = f" (and {len(self.refused) - 5} more)" if len(self.refused) > 5 else ""
+        return f"{len(self.refused)} not picked — {shown}{more}"
+
+    @property
+    def toggles(self) -> list["Asset | PickableAsset"]:
+        """Every named asset's Pick toggle: as Argil describes it, or (gone) by its id."""
+        gone = [PickableAsset(id=r.asset_id, name=None) for r in self.refused if r.gone]
+        return [*self.assets, *gone]
+
+
+def pick_assets(user, asset_ids: list[str]) -> Picked:
+    """Pick several assets at once: ask Argil about each (exports.assets_or_none, several at a
+    time), then add the READY ones in the order given. Argil's failure (other than a 404,
+    which refuses that asset) raises its ArgilAPIError, and nothing is picked."""
+    found = exports.assets_or_none(asset_ids)
+    assets = [a for a in found if a is not None]
+    gone = [
+        Refusal(i, "", exports.FLAG_GONE, gone=True)
+        for i, a in zip(asset_ids, found, strict=True)
+        if a is None
+    ]
+    result = add_picks(user, assets)
+    return replace(result, refused=(*gone, *result.refused), assets=tuple(assets))
 
 
 def add_pick(user, asset: Asset) -> Pick:
@@ -408,7 +447,7 @@ def remove_picks(board: Board, pick_ids: Iterable[int]) -> list[Pick]:
     return picks
 
 
-def mark_missing(export: "BoardExport") -> int:
+def mark_missing(export: exports.BoardExport) -> int:
     """Remember on each pick what its owner's export found: the reason it was left out (gone,
     or no longer READY), or nothing. The tray then marks those picks and offers to remove them.
     Only for the board's owner: another editor's export of a shared board changes nothing.

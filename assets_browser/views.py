@@ -640,35 +640,26 @@ def picks_add(request: HtmxHttpRequest) -> HttpResponse:
         error = f"Name 1 to {MAX_BULK_IDS} assets to pick (id=…, each an Argil asset id)."
         return _board_changed(request, BoardChange(None, status=400, tray_error=error))
     try:
-        found = exports.assets_or_none(asset_ids)
+        result = boards.pick_assets(request.user, asset_ids)
     except ArgilAPIError as exc:
         problem = errors.describe(exc, "pick")
         error = f"Nothing was picked. {problem.title}: {problem.detail}"
-        response = _board_changed(
-            request, BoardChange(None, status=problem.status_code, tray_error=error)
+        refusal = BoardChange(None, status=problem.status_code, tray_error=error)
+        return _with_retry_after(_board_changed(request, refusal), {"problem": problem})
+    status = 409 if result.nothing_picked else 200
+    if not request.htmx and result.refused:  # without JS, the board page says what was not
+        return _render_board(
+            request, None, status=status, tray_error=result.refusals, tray_notice=result.notice
         )
-        return _with_retry_after(response, {"problem": problem})
-    assets = [a for a in found if a is not None]
-    gone = [i for i, a in zip(asset_ids, found, strict=True) if a is None]
-    result = boards.add_picks(request.user, assets)
-    refused = [boards.Refusal(i, "", exports.FLAG_GONE) for i in gone] + list(result.refused)
-    notice = f"Picked {result.added} new onto “{result.board.name}”." if result.board else ""
-    error = ""
-    if refused:
-        names = "; ".join(f"{r.name or r.asset_id}: {r.reason}" for r in refused[:5])
-        more = f" (and {len(refused) - 5} more)" if len(refused) > 5 else ""
-        error = f"{len(refused)} not picked — {names}{more}"
-    status = 409 if refused and not result.picks else 200
-    if not request.htmx:
-        if refused:
-            return _render_board(request, None, status=status, tray_error=error, tray_notice=notice)
-        return _back(request)
-    # The tray is the answer (the bulk action's target); every named card's toggle follows.
-    toggles = [*assets, *(boards.PickableAsset(id=i, name=None) for i in gone)]
-    return _board_changed(
-        request,
-        BoardChange(None, toggles=toggles, status=status, tray_error=error, tray_notice=notice),
+    # htmx: the tray is the answer (the bulk action's target); each named card's toggle follows.
+    change = BoardChange(
+        None,
+        toggles=result.toggles,
+        status=status,
+        tray_error=result.refusals,
+        tray_notice=result.notice,
     )
+    return _board_changed(request, change)
 
 
 @require_POST
