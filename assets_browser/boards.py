@@ -130,7 +130,7 @@ class Tray:
 class TrayRow:
     pick: Pick
     label: str  # "1", "2", … (the moment), "Background music", …
-    kind: Literal["moment", "music", "unused", "missing"]
+    kind: "RowKind"
 
 
 ROLE_MUSIC = "Background music"
@@ -144,11 +144,14 @@ def rows_of(picks: Iterable[Pick]) -> list[TrayRow]:
     return [TrayRow(p, label, kind) for p, (label, kind) in zip(picks, roles, strict=True)]
 
 
-def export_roles(items: Iterable[tuple[str, bool]]) -> list[tuple[str, str]]:
+RowKind = Literal["moment", "music", "unused", "missing"]
+
+
+def export_roles(items: Iterable[tuple[str, bool]]) -> list[tuple[str, RowKind]]:
     """The place of each item (its asset type, and whether it is left out) in a POST /videos
     body: B-roll is numbered as moments 1…n in order, the first audio track is the background
     music, further audio is in no moment. The tray and the export say it the same way."""
-    roles = []
+    roles: list[tuple[str, RowKind]] = []
     moments, has_music = 0, False
     for asset_type, left_out in items:
         if left_out:
@@ -501,6 +504,8 @@ def move_picks(board: Board, pick_ids: Iterable[int], to: MoveTarget) -> bool:
                 index = first + 1
             case int():
                 index = to - 1
+            case _:
+                raise ValueError(f"not a place to move to: {to!r}")
         index = max(0, min(index, len(rest)))
         ordered = rest[:index] + block + rest[index:]
         changed = []

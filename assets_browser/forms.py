@@ -204,7 +204,8 @@ class PickMoveForm(forms.Form):
     to = forms.IntegerField(min_value=1, max_value=MAX_BULK_IDS, required=False)
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         given = [v for v in (cleaned.get("direction"), cleaned.get("to")) if v not in ("", None)]
         if not self.errors and len(given) != 1:
             raise forms.ValidationError(
