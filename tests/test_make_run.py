@@ -98,47 +98,56 @@ def test_sandbox_command_needs_no_django_debug_or_secret(tmp_path):
         assert process.wait(timeout=STOP_SECONDS) == 0
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_a_stop_takes_the_dashboard_and_the_sandbox_down_together(tmp_path, sig):
-    env = local_env(tmp_path, DJANGO_DEBUG="1", DJANGO_LOG_FORMAT="plain")
-    migrate = [sys.executable, "manage.py", "migrate", "--noinput"]
-    subprocess.run(migrate, cwd=BASE_DIR, env=env, capture_output=True, timeout=120, check=True)
+def ctrl_c(process: subprocess.Popen) -> None:
+    """What a terminal does on Ctrl-C: SIGINT to the whole foreground process group."""
+    os.killpg(process.pid, signal.SIGINT)
+
+
+def sigterm(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+
+
+@pytest.mark.parametrize(
+    ("how", "stop"),
+    [("make", sigterm), ("make", ctrl_c), ("manage.py", sigterm), ("manage.py", ctrl_c)],
+    ids=["make-sigterm", "make-ctrl-c", "run-sigterm", "run-ctrl-c"],
+)
+def test_a_stop_takes_the_dashboard_and_the_sandbox_down_together(tmp_path, how, stop):
     web, sandbox = free_port(), free_port()
-    command = [
-        sys.executable,
-        "manage.py",
-        "run",
-        f"127.0.0.1:{web}",
-        "--sandbox-port",
-        str(sandbox),
-    ]
-    process = subprocess.Popen(
-        command, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    env = local_env(tmp_path, DJANGO_LOG_FORMAT="plain", ARGIL_SANDBOX_PORT=str(sandbox))
+    if how == "make":
+        # -o: take the installed requirements as they are (never pip install from a test).
+        command = ["make", "-o", ".venv/.runtime-installed", "run", f"ADDR=127.0.0.1:{web}"]
+    else:
+        env["DJANGO_DEBUG"] = "1"
+        migrate = [sys.executable, "manage.py", "migrate", "--noinput"]
+        subprocess.run(migrate, cwd=BASE_DIR, env=env, capture_output=True, timeout=120, check=True)
+        command = [sys.executable, "manage.py", "run", f"127.0.0.1:{web}"]
+    log = tmp_path / "console.log"
+    with log.open("w") as console:  # a file, not a pipe: a full pipe would block the server
+        process = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as a terminal's foreground job
+        )
     try:
-        # The dashboard says where it listens once the sandbox is up; then wait for runserver.
-        seen = []
-        for line in process.stdout:
-            seen.append(line)
-            if "Quit the server with" in line:
-                break
-        else:
-            pytest.fail("manage.py run ended before serving:\n" + "".join(seen))
-        assert f"http://127.0.0.1:{sandbox}/v1" in "".join(seen)
-        assert wait_for(lambda: answers(web), STARTUP_SECONDS)
+        assert wait_for(lambda: answers(web) or process.poll() is not None, STARTUP_SECONDS)
+        assert process.poll() is None, log.read_text()  # serving, not ended
         health = requests.get(f"http://127.0.0.1:{web}/healthz", timeout=STARTUP_SECONDS)
         assert health.json()["sandbox"] is True
-        assert not port_is_free(web)
+        assert f"http://127.0.0.1:{sandbox}/v1" in log.read_text()
         assert not port_is_free(sandbox)
 
-        process.send_signal(sig)
+        stop(process)
         process.wait(timeout=STOP_SECONDS)
     finally:
         if process.poll() is None:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-        process.stdout.close()
     # Every child's process group was stopped: nothing is left on either port (runserver's
     # reloader child may take a moment longer than its parent to close its socket).
-    assert wait_for(lambda: port_is_free(web), STOP_SECONDS)
-    assert wait_for(lambda: port_is_free(sandbox), STOP_SECONDS)
+    assert wait_for(lambda: port_is_free(web), STOP_SECONDS), log.read_text()
+    assert wait_for(lambda: port_is_free(sandbox), STOP_SECONDS), log.read_text()
