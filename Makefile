@@ -25,13 +25,14 @@ $(TESTDEPS): requirements-test.txt $(RUNTIME)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	@touch $@
 
-# Local server on http://127.0.0.1:8000 (DEBUG on unless DJANGO_DEBUG says otherwise);
-# against the built-in sandbox when ARGIL_API_KEY is unset.
+# Local server on http://$(ADDR) (DEBUG on unless DJANGO_DEBUG says otherwise); against the
+# built-in sandbox when ARGIL_API_KEY is unset. Another address: make run ADDR=0.0.0.0:8080.
+ADDR ?= 127.0.0.1:8000
 run: export DJANGO_DEBUG ?= 1
 run: export DJANGO_LOG_FORMAT ?= plain
 run: $(RUNTIME)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py run
+	$(PY) manage.py run $(ADDR)
 
 # Production: gunicorn (gunicorn.conf.py) with DEBUG off, whatever the environment says.
 # Needs DJANGO_SECRET_KEY and ARGIL_API_KEY; behind no TLS proxy (a local try), DJANGO_HTTPS=0.

@@ -10,16 +10,26 @@ stale.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 
-from .api import UUID_RE, Asset, AssetStatus
+from . import exports
+from .api import UUID_RE, Asset, AssetStatus, AssetType
 from .formatting import http_url
 from .labels import blocked_reason
-from .models import ASSET_NAME_MAX_LENGTH, URL_MAX_LENGTH, Board, EditorProfile, Pick
+from .models import (
+    ASSET_NAME_MAX_LENGTH,
+    BOARD_NAME_MAX_LENGTH,
+    MISSING_REASON_MAX_LENGTH,
+    URL_MAX_LENGTH,
+    Board,
+    EditorProfile,
+    Pick,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -29,7 +39,9 @@ if TYPE_CHECKING:
 MAX_PICKS = 200
 DEFAULT_BOARD_NAME = "My picks"
 
-Direction = Literal["up", "down"]
+Direction = Literal["up", "down", "top", "bottom"]
+# Where picks can be moved: one step, to either end, or to a place on the board (1 = the top).
+MoveTarget = Direction | int
 
 # Asset ids a page says it shows (for out-of-band toggle swaps): a full grid page, a dialog, a
 # tray; anything beyond is ignored.
@@ -52,6 +64,12 @@ def full_message(board: Board) -> str:
 
 
 # --- Reading --------------------------------------------------------------------------------
+
+
+def team_boards(user) -> QuerySet[Board]:
+    """Boards other editors share with the team, each with ``pick_count`` and its owner."""
+    shared = Board.objects.shared_with(user)
+    return shared.select_related("owner").annotate(pick_count=Count("picks"))
 
 
 def current_board(user) -> Board | None:
@@ -99,6 +117,57 @@ class Tray:
     def preview_picks(self) -> tuple[Pick, ...]:
         """The few thumbnails the collapsed tray (a phone's bottom bar) shows."""
         return self.picks[:4]
+
+    @property
+    def rows(self) -> list["TrayRow"]:
+        """Each pick with the place it takes in the export, as the export will say it."""
+        return rows_of(self.picks)
+
+    @property
+    def missing(self) -> tuple[Pick, ...]:
+        """Picks the owner's last export left out (gone from Argil, or no longer READY)."""
+        return tuple(p for p in self.picks if p.missing_reason)
+
+
+@dataclass(frozen=True, slots=True)
+class TrayRow:
+    pick: Pick
+    label: str  # "1", "2", … (the moment), "Background music", …
+    kind: "RowKind"
+
+
+ROLE_MUSIC = "Background music"
+ROLE_UNUSED = "Extra music, not in the JSON"
+ROLE_MISSING = "Missing"
+
+
+def rows_of(picks: Iterable[Pick]) -> list[TrayRow]:
+    picks = list(picks)
+    roles = export_roles([(p.asset_type, bool(p.missing_reason)) for p in picks])
+    return [TrayRow(p, label, kind) for p, (label, kind) in zip(picks, roles, strict=True)]
+
+
+RowKind = Literal["moment", "music", "unused", "missing"]
+
+
+def export_roles(items: Iterable[tuple[str, bool]]) -> list[tuple[str, RowKind]]:
+    """The place of each item (its asset type, and whether it is left out) in a POST /videos
+    body: B-roll is numbered as moments 1…n in order, the first audio track is the background
+    music, further audio is in no moment. The tray and the export say it the same way."""
+    roles: list[tuple[str, RowKind]] = []
+    moments, has_music = 0, False
+    for asset_type, left_out in items:
+        if left_out:
+            roles.append((ROLE_MISSING, "missing"))
+        elif asset_type != AssetType.AUDIO:
+            moments += 1
+            roles.append((str(moments), "moment"))
+        elif not has_music:
+            has_music = True
+            roles.append((ROLE_MUSIC, "music"))
+        else:
+            roles.append((ROLE_UNUSED, "unused"))
+    return roles
 
 
 class BoardCounts(TypedDict):
@@ -183,6 +252,49 @@ def delete_board(user, board: Board) -> Board | None:
     return successor
 
 
+def set_shared(board: Board, shared: bool) -> None:
+    board.shared = shared
+    board.save(update_fields=["shared", "updated"])
+
+
+def copy_name(user, name: str) -> str:
+    """A name for a copy that none of the editor's boards has yet: "Name", else "Name (copy)",
+    "Name (copy 2)", … (within the length limit)."""
+    taken = {n.lower() for n in Board.objects.owned_by(user).values_list("name", flat=True)}
+    for n in range(1, MAX_PICKS + 2):
+        suffix = "" if n == 1 else " (copy)" if n == 2 else f" (copy {n - 1})"
+        candidate = name[: BOARD_NAME_MAX_LENGTH - len(suffix)] + suffix
+        if candidate.lower() not in taken:
+            return candidate
+    return f"{name[:60]} ({datetime.now(UTC):%Y-%m-%d %H%M%S})"
+
+
+def duplicate_board(user, source: Board) -> Board:
+    """A new board of the editor's with the source's picks and notes, in order; it becomes the
+    current board. The source may be another editor's shared board: it is only read."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                board = Board.objects.create(owner=user, name=copy_name(user, source.name))
+        except IntegrityError:  # a second click took the same name a moment ago
+            name = f"{source.name[:60]} ({datetime.now(UTC):%Y-%m-%d %H%M%S})"
+            board = Board.objects.create(owner=user, name=name)
+        Pick.objects.bulk_create(
+            Pick(
+                board=board,
+                asset_id=p.asset_id,
+                asset_type=p.asset_type,
+                name=p.name,
+                thumbnail_url=p.thumbnail_url,
+                position=position,
+                note=p.note,
+            )
+            for position, p in enumerate(source.picks.all())
+        )
+        set_current(user, board)
+    return board
+
+
 def clear_board(board: Board) -> list[Pick]:
     """Remove every pick; returns them (unsaved), for the toggles that must now say "Pick"."""
     with transaction.atomic():
@@ -199,41 +311,124 @@ def _touch(board: Board) -> None:
 # --- Picks ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    asset_id: str
+    name: str
+    reason: str
+    gone: bool = False  # Argil no longer has it
+
+
+@dataclass(frozen=True, slots=True)
+class Picked:
+    """What a pick of one or more assets did: the picks now on the board (added or already
+    there), how many are new, and the assets refused with why."""
+
+    board: Board | None
+    picks: tuple[Pick, ...] = ()
+    added: int = 0
+    refused: tuple[Refusal, ...] = ()
+    assets: tuple[Asset, ...] = ()  # as Argil described them (for their Pick toggles)
+
+    @property
+    def nothing_picked(self) -> bool:
+        """Every asset was refused: none is on the board."""
+        return bool(self.refused) and not self.picks
+
+    @property
+    def notice(self) -> str:
+        return f"Picked {self.added} new onto “{self.board.name}”." if self.board else ""
+
+    @property
+    def refusals(self) -> str:
+        """What was not picked and why, in one line for the tray ("" when all were)."""
+        if not self.refused:
+            return ""
+        shown = "; ".join(f"{r.name or r.asset_id}: {r.reason}" for r in self.refused[:5])
+        more = f" (and {len(self.refused) - 5} more)" if len(self.refused) > 5 else ""
+        return f"{len(self.refused)} not picked — {shown}{more}"
+
+    @property
+    def toggles(self) -> list["Asset | PickableAsset"]:
+        """Every named asset's Pick toggle: as Argil describes it, or (gone) by its id."""
+        gone = [PickableAsset(id=r.asset_id, name=None) for r in self.refused if r.gone]
+        return [*self.assets, *gone]
+
+
+def pick_assets(user, asset_ids: list[str]) -> Picked:
+    """Pick several assets at once: ask Argil about each (exports.assets_or_none, several at a
+    time), then add the READY ones in the order given. Argil's failure (other than a 404,
+    which refuses that asset) raises its ArgilAPIError, and nothing is picked."""
+    found = exports.assets_or_none(asset_ids)
+    assets = [a for a in found if a is not None]
+    gone = [
+        Refusal(i, "", exports.FLAG_GONE, gone=True)
+        for i, a in zip(asset_ids, found, strict=True)
+        if a is None
+    ]
+    result = add_picks(user, assets)
+    return replace(result, refused=(*gone, *result.refused), assets=tuple(assets))
+
+
 def add_pick(user, asset: Asset) -> Pick:
     """Put an asset (as Argil just described it) on the current board; no-op if it is there.
 
     Raises PickRefused for an asset that is not READY, or a full board.
     """
-    reason = blocked_reason(asset.status)
-    if reason:
-        raise PickRefused(reason)
-    asset_id = asset.id.lower()
+    result = add_picks(user, [asset])
+    if result.refused:
+        raise PickRefused(result.refused[0].reason)
+    return result.picks[0]
+
+
+def add_picks(user, assets: Iterable[Asset]) -> Picked:
+    """Put assets (as Argil just described them) on the current board, in the order given, in
+    one transaction. Those not READY, and those beyond the board's limit, are refused; those
+    already on the board stay where they are."""
+    assets = list(assets)
+    refused: list[Refusal] = []
+    wanted: dict[str, Asset] = {}
+    for asset in assets:
+        reason = blocked_reason(asset.status)
+        if reason:
+            refused.append(Refusal(asset.id.lower(), asset.name or "", reason))
+        else:
+            wanted.setdefault(asset.id.lower(), asset)
+    if not wanted:  # nothing to pick: no board is made for it
+        return Picked(board=current_board(user), refused=tuple(refused))
     with transaction.atomic():
         board = ensure_current_board(user)
         # Row lock (PostgreSQL): picks on one board are added one at a time, so the limit and
         # the positions hold under concurrent clicks. SQLite serialises writes anyway.
         board = Board.objects.select_for_update().get(pk=board.pk)
-        existing = board.picks.filter(asset_id=asset_id).first()
-        if existing is not None:
-            return existing
         stats = board.picks.aggregate(count=Count("pk"), last=Max("position"))
-        if stats["count"] >= MAX_PICKS:
-            raise PickRefused(full_message(board))
-        thumbnail = http_url(asset.thumbnail_url)
-        try:
-            with transaction.atomic():
-                pick = Pick.objects.create(
+        present = set(board.picks.filter(asset_id__in=wanted).values_list("asset_id", flat=True))
+        room = MAX_PICKS - stats["count"]
+        position = 0 if stats["last"] is None else stats["last"] + 1
+        new: list[Pick] = []
+        for asset_id, asset in wanted.items():
+            if asset_id in present:
+                continue
+            if len(new) >= room:
+                refused.append(Refusal(asset_id, asset.name or "", full_message(board)))
+                continue
+            thumbnail = http_url(asset.thumbnail_url)
+            new.append(
+                Pick(
                     board=board,
                     asset_id=asset_id,
                     asset_type=asset.type.value,
                     name=(asset.name or "")[:ASSET_NAME_MAX_LENGTH],
                     thumbnail_url=thumbnail if len(thumbnail) <= URL_MAX_LENGTH else "",
-                    position=0 if stats["last"] is None else stats["last"] + 1,
+                    position=position + len(new),
                 )
-        except IntegrityError:  # the same asset, picked in another tab a moment ago
-            return board.picks.get(asset_id=asset_id)
-        _touch(board)
-    return pick
+            )
+        # ignore_conflicts: the same asset, picked in another tab a moment ago, stays one pick.
+        Pick.objects.bulk_create(new, ignore_conflicts=True)
+        if new:
+            _touch(board)
+        picks = tuple(board.picks.filter(asset_id__in=wanted))
+    return Picked(board=board, picks=picks, added=len(new), refused=tuple(refused))
 
 
 def remove_pick(user, asset_id: str) -> Pick | None:
@@ -252,21 +447,83 @@ def delete_pick(pick: Pick) -> None:
     _touch(pick.board)
 
 
-def move_pick(pick: Pick, direction: Direction) -> bool:
-    """Swap a pick with its neighbour; False at either end. Positions are renumbered 0..n-1."""
+def remove_picks(board: Board, pick_ids: Iterable[int]) -> list[Pick]:
+    """Take these picks off the board in one go; returns those removed (unsaved). Ids no longer
+    on the board (removed in another tab) are skipped: removing is done either way."""
     with transaction.atomic():
-        board = Board.objects.select_for_update().get(pk=pick.board_id)
+        picks = list(board.picks.filter(pk__in=list(pick_ids)))
+        if picks:
+            board.picks.filter(pk__in=[p.pk for p in picks]).delete()
+            _touch(board)
+    return picks
+
+
+def mark_missing(export: exports.BoardExport) -> int:
+    """Remember on each pick what its owner's export found: the reason it was left out (gone,
+    or no longer READY), or nothing. The tray then marks those picks and offers to remove them.
+    Only for the board's owner: another editor's export of a shared board changes nothing.
+    Returns how many picks changed their mark."""
+    found = {f.pick.pk: f.reason[:MISSING_REASON_MAX_LENGTH] for f in export.flagged}
+    found |= {e.pick.pk: "" for e in export.ready}
+    changed = []
+    for pick in Pick.objects.filter(board=export.board, pk__in=list(found)):
+        if pick.missing_reason != found[pick.pk]:
+            pick.missing_reason = found[pick.pk]
+            changed.append(pick)
+    Pick.objects.bulk_update(changed, ["missing_reason"])
+    return len(changed)
+
+
+class StaleMove(Exception):  # noqa: N818 (reads as what happened)
+    """The picks to move are not (all) on the board any more: it changed in another tab."""
+
+    message = "That pick is no longer on this board (it changed elsewhere): here is its order now."
+
+
+def move_pick(pick: Pick, direction: MoveTarget) -> bool:
+    """Move one pick a step, to either end, or to a place (1 = top). False if nothing moved."""
+    return move_picks(pick.board, [pick.pk], direction)
+
+
+def move_picks(board: Board, pick_ids: Iterable[int], to: MoveTarget) -> bool:
+    """Move picks together (in their board order, as one block) a step up or down, to the top
+    or the bottom, or so the block starts at place ``to`` (1 = top; past the end = bottom).
+
+    One transaction, one bulk_update of the positions that changed (renumbered 0..n-1), however
+    far they go. Raises StaleMove if any of them is not on the board. False if nothing moved.
+    """
+    wanted = set(pick_ids)
+    with transaction.atomic():
+        board = Board.objects.select_for_update().get(pk=board.pk)
         picks = list(board.picks.all())
-        index = next(i for i, p in enumerate(picks) if p.pk == pick.pk)
-        other = index - 1 if direction == "up" else index + 1
-        if not 0 <= other < len(picks):
-            return False
-        picks[index], picks[other] = picks[other], picks[index]
+        if not wanted or not wanted <= {p.pk for p in picks}:
+            raise StaleMove()
+        first = next(i for i, p in enumerate(picks) if p.pk in wanted)
+        block = [p for p in picks if p.pk in wanted]
+        rest = [p for p in picks if p.pk not in wanted]
+        match to:
+            case "top":
+                index = 0
+            case "bottom":
+                index = len(rest)
+            case "up":
+                index = first - 1
+            case "down":
+                index = first + 1
+            case int():
+                index = to - 1
+            case _:
+                raise ValueError(f"not a place to move to: {to!r}")
+        index = max(0, min(index, len(rest)))
+        ordered = rest[:index] + block + rest[index:]
         changed = []
-        for position, each in enumerate(picks):
+        for position, each in enumerate(ordered):
             if each.position != position:
                 each.position = position
                 changed.append(each)
+        if [p.pk for p in ordered] == [p.pk for p in picks]:
+            Pick.objects.bulk_update(changed, ["position"])  # normalise gaps, if any
+            return False
         Pick.objects.bulk_update(changed, ["position"])
         _touch(board)
     return True

@@ -5,6 +5,7 @@ reach a page.
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
 from .api import (
     ArgilAPIError,
@@ -26,7 +27,21 @@ class UpstreamProblem:
     can_retry: bool = True
 
 
-def describe(exc: ArgilAPIError) -> UpstreamProblem:
+# Where the failure is shown: each place says what became of the editor's action there (the
+# browse page keeps its filters; an export exported nothing; the add form kept what was typed).
+Place = Literal["browse", "preview", "add", "export", "pick"]
+WHAT_NOW: dict[str, str] = {
+    "browse": "Your filters are kept; try again.",
+    "preview": "Try again in a moment.",
+    "add": "What you typed is kept; try again in a moment.",
+    "export": "Check again in a moment.",
+    "pick": "Try again in a moment.",
+}
+
+
+def describe(exc: ArgilAPIError, place: Place = "browse") -> UpstreamProblem:
+    """What to tell the editor about ``exc``, in the words of the place it is shown."""
+    then = WHAT_NOW[place]
     match exc:
         case ArgilAuthError():
             return UpstreamProblem(
@@ -49,14 +64,14 @@ def describe(exc: ArgilAPIError) -> UpstreamProblem:
             return UpstreamProblem(
                 "timeout",
                 "Argil took too long to answer",
-                "The asset library did not answer in time. Your filters are kept; try again.",
+                f"The asset library did not answer in time. {then}",
                 504,
             )
         case ArgilUnavailable():
             return UpstreamProblem(
                 "unavailable",
                 "Argil is unreachable right now",
-                "The asset library could not be reached. Your filters are kept; try again.",
+                f"The asset library could not be reached. {then}",
                 502,
             )
         case ArgilNotFound():
@@ -71,13 +86,13 @@ def describe(exc: ArgilAPIError) -> UpstreamProblem:
             return UpstreamProblem(
                 "bad_response",
                 "Argil sent an answer we could not read",
-                "The asset library answered with something unexpected. Try again shortly.",
+                f"The asset library answered with something unexpected. {then}",
                 502,
             )
         case _:
             return UpstreamProblem(
                 "unavailable",
                 "Argil could not answer",
-                "The asset library returned an error. Try again shortly.",
+                f"The asset library returned an error. {then}",
                 502,
             )

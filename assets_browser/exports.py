@@ -1,5 +1,6 @@
 """A board's export for POST /videos: every pick checked with Argil again, then the `moments`
-and `backgroundMusic` of a request body (JSON) and a formula-safe CSV of id, type, name, fileUrl.
+and `backgroundMusic` of a request body (JSON) and a formula-safe CSV of each pick's place, moment,
+id, type, name, fileUrl and note (POST /videos has no field for notes: they travel in the CSV).
 
 A pick's snapshot (boards.py) can be stale, so nothing here trusts it: what goes out is what
 Argil says now. Picks that are gone or no longer READY are listed and left out; any other
@@ -37,7 +38,14 @@ FLAG_REASONS = {
 }
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-CSV_COLUMNS = ("id", "type", "name", "fileUrl")
+# position: the pick's place on the board (1 = top), as the tray shows it; moment: the moment it
+# becomes in the JSON (1…n), or "background music"; note: the editor's note, which the JSON
+# has no field for.
+CSV_COLUMNS = ("position", "moment", "id", "type", "name", "fileUrl", "note")
+CSV_MUSIC = "background music"
+CSV_UNUSED = "extra music (not in the JSON)"
+# A download's name is the board's, slugified ("Harbour launch" -> harbour-launch.csv).
+FILENAME_MAX_LENGTH = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +60,8 @@ class ExportedPick:
     asset: Asset  # as Argil describes it now
     role: str  # "Moment 3", "Background music", or why it is not in the JSON
     kind: Literal["moment", "music", "unused"]
+    place: int = 0  # the pick's place on the board, 1 = top (flagged picks count too)
+    moment: int = 0  # the moment it becomes, 1…n (0: not a moment)
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,10 @@ class BoardExport:
     @property
     def music(self) -> ExportedPick | None:
         return next((e for e in self.ready if e.asset.type == AssetType.AUDIO), None)
+
+    @property
+    def has_notes(self) -> bool:
+        return any(e.pick.note for e in self.ready)
 
     def videos_payload(self) -> dict[str, Any]:
         """The fragment of a POST /videos body: one moment per B-roll pick, in board order, and
@@ -95,17 +109,32 @@ class BoardExport:
         return json.dumps(self.videos_payload(), indent=2, ensure_ascii=False) + "\n"
 
     def csv_text(self) -> str:
-        """id, type, name, fileUrl of every exported pick, in board order (RFC 4180 lines)."""
+        """Every exported pick in board order (RFC 4180 lines): its place on the board, the
+        moment it becomes, id, type, name, fileUrl, and the editor's note. Formula-safe."""
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for e in self.ready:
-            row = (e.asset.id, e.asset.type.value, e.asset.name or "", e.asset.file_url or "")
+            moment = str(e.moment) if e.kind == "moment" else CSV_MUSIC
+            if e.kind == "unused":
+                moment = CSV_UNUSED
+            row = (
+                str(e.place),
+                moment,
+                e.asset.id,
+                e.asset.type.value,
+                e.asset.name or "",
+                e.asset.file_url or "",
+                e.pick.note,
+            )
             writer.writerow([csv_cell(value) for value in row])
         return out.getvalue()
 
     def filename(self, extension: str) -> str:
-        return f"{slugify(self.board.name) or 'board'}-picks.{extension}"
+        """The board's name as a file name: "Harbour launch" -> harbour-launch.csv. Letters of
+        any script stay (the Content-Disposition header carries them as UTF-8)."""
+        stem = slugify(self.board.name, allow_unicode=True)[:FILENAME_MAX_LENGTH].strip("-_")
+        return f"{stem or 'board'}.{extension}"
 
 
 def csv_cell(value: str) -> str:
@@ -125,7 +154,8 @@ def check_board(board: Board) -> BoardExport:
     has_music = False
     moments = 0
     picks = list(board.picks.all())
-    for pick, asset in zip(picks, _assets_or_none([p.asset_id for p in picks]), strict=True):
+    answers = assets_or_none([p.asset_id for p in picks])
+    for place, (pick, asset) in enumerate(zip(picks, answers, strict=True), start=1):
         if asset is None:
             flagged.append(FlaggedPick(pick, FLAG_GONE))
             continue
@@ -134,17 +164,18 @@ def check_board(board: Board) -> BoardExport:
             continue
         if asset.type in BROLL_TYPES:
             moments += 1
-            ready.append(ExportedPick(pick, asset, f"Moment {moments}", "moment"))
+            role = f"Moment {moments}"
+            ready.append(ExportedPick(pick, asset, role, "moment", place, moments))
         elif not has_music:
             has_music = True
-            ready.append(ExportedPick(pick, asset, "Background music", "music"))
+            ready.append(ExportedPick(pick, asset, "Background music", "music", place))
         else:
             role = "Not in the JSON: only the first audio track becomes the music"
-            ready.append(ExportedPick(pick, asset, role, "unused"))
+            ready.append(ExportedPick(pick, asset, role, "unused", place))
     return BoardExport(board=board, ready=tuple(ready), flagged=tuple(flagged))
 
 
-def _assets_or_none(asset_ids: list[str]) -> list[Asset | None]:
+def assets_or_none(asset_ids: list[str]) -> list[Asset | None]:
     """``services.get_asset`` for each id, EXPORT_CONCURRENCY at a time, in the ids' order;
     None for one Argil does not know (404). The first other failure (in that order) is raised
     and the asks not yet started are dropped."""

@@ -185,12 +185,67 @@ class BoardNameForm(forms.Form):
         return name
 
 
+# A bulk action takes at most a full board's worth of ids (boards.MAX_PICKS), and a place on a
+# board is at most that.
+MAX_BULK_IDS = 200
+
+
 class PickNoteForm(forms.Form):
     note = forms.CharField(max_length=NOTE_MAX_LENGTH, required=False)
 
 
 class PickMoveForm(forms.Form):
-    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+    """Where to move a pick (or, with ``pick`` ids, several together): ``direction`` up, down,
+    top or bottom, or ``to`` a place on the board (1 = the top)."""
+
+    direction = forms.ChoiceField(
+        choices=[("up", "Up"), ("down", "Down"), ("top", "Top"), ("bottom", "Bottom")],
+        required=False,
+    )
+    to = forms.IntegerField(min_value=1, max_value=MAX_BULK_IDS, required=False)
+
+    def clean(self) -> dict:
+        super().clean()
+        cleaned = self.cleaned_data
+        given = [v for v in (cleaned.get("direction"), cleaned.get("to")) if v not in ("", None)]
+        if not self.errors and len(given) != 1:
+            raise forms.ValidationError(
+                "Say where to move: direction=up, down, top or bottom, or to=a place (1 = top)."
+            )
+        if given:
+            cleaned["target"] = given[0]
+        return cleaned
+
+
+# --- Many at once ----------------------------------------------------------------------------
+
+
+def bulk_pick_ids(data: QueryDict) -> list[int] | None:
+    """The picks a bulk action names (``pick``, repeated), distinct, in the order given; None
+    when there are none, too many, or any is not a pick id."""
+    values = data.getlist("pick")
+    if not 1 <= len(values) <= MAX_BULK_IDS:
+        return None
+    if not all(v.isascii() and v.isdigit() and len(v) <= 18 for v in values):
+        return None
+    return list(dict.fromkeys(int(v) for v in values))
+
+
+def bulk_asset_ids(data: QueryDict) -> list[str] | None:
+    """The assets a bulk pick names (``id``, repeated), lower-cased and distinct, in the order
+    given; None when there are none, too many, or any is not an asset id (a UUID)."""
+    values = [v.strip() for v in data.getlist("id")]
+    if not 1 <= len(values) <= MAX_BULK_IDS or not all(UUID_RE.fullmatch(v) for v in values):
+        return None
+    return list(dict.fromkeys(v.lower() for v in values))
+
+
+class BoardShareForm(forms.Form):
+    """Share a board with the team (``shared=1``) or stop sharing it (``shared=0``)."""
+
+    shared = forms.TypedChoiceField(
+        choices=[("1", "Share"), ("0", "Stop sharing")], coerce=lambda v: v == "1"
+    )
 
 
 # --- Preferences -----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Argil owns the assets; we keep only what an editor chose (the id) plus a snapshot of the name,
 type and thumbnail at pick time, so a board renders without asking Argil. The export asks Argil
-again (assets_browser/boards.py), because a snapshot can be stale.
+again (assets_browser/exports.py), because a snapshot can be stale.
 """
 
 from typing import Self
@@ -17,6 +17,7 @@ BOARD_NAME_MAX_LENGTH = 80
 NOTE_MAX_LENGTH = 280  # a line for the edit: "open on this", "under the price reveal"
 ASSET_NAME_MAX_LENGTH = 256  # Argil's own limit for a name
 URL_MAX_LENGTH = 2048
+MISSING_REASON_MAX_LENGTH = 80
 
 
 class BoardQuerySet(models.QuerySet["Board"]):
@@ -24,6 +25,15 @@ class BoardQuerySet(models.QuerySet["Board"]):
         """The editor's own boards: the only way views reach a board, so another editor's id
         is a 404."""
         return self.filter(owner=user)
+
+    def viewable_by(self, user) -> Self:
+        """What an editor may look at, export and duplicate: their own boards and those shared
+        with the team. Never for a change: changes go through ``owned_by``."""
+        return self.filter(models.Q(owner=user) | models.Q(shared=True))
+
+    def shared_with(self, user) -> Self:
+        """Boards other editors share with the team (Team boards)."""
+        return self.filter(shared=True).exclude(owner=user)
 
 
 class PickQuerySet(models.QuerySet["Pick"]):
@@ -43,6 +53,9 @@ class Board(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="boards"
     )
     name = models.CharField(max_length=BOARD_NAME_MAX_LENGTH)
+    # Shared with the team: every editor of this deployment sees it under Team boards,
+    # read-only (preview, export, duplicate); only the owner changes it.
+    shared = models.BooleanField(default=False, help_text="Shown read-only to every editor.")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -71,6 +84,9 @@ class Pick(models.Model):
     thumbnail_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
     position = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True)
+    # Why the owner's last export left it out (gone from Argil, or no longer READY); "" when it
+    # was exported. The tray marks such picks and offers to remove them all at once.
+    missing_reason = models.CharField(max_length=MISSING_REASON_MAX_LENGTH, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = PickQuerySet.as_manager()

@@ -22,6 +22,12 @@ urlpatterns = [
     path("boards/<int:board_id>/delete/", views.board_delete, name="board_delete"),
     path("boards/<int:board_id>/clear/", views.board_clear, name="board_clear"),
     path("boards/<int:board_id>/export/", views.board_export, name="board_export"),
+    path("boards/<int:board_id>/share/", views.board_share, name="board_share"),
+    path("boards/<int:board_id>/duplicate/", views.board_duplicate, name="board_duplicate"),
+    # Many picks at once: one request per action
+    path("boards/<int:board_id>/picks/move/", views.picks_move, name="picks_move"),
+    path("boards/<int:board_id>/picks/remove/", views.picks_remove, name="picks_remove"),
+    path("picks/add/", views.picks_add, name="picks_add"),
     path("picks/<str:asset_id>/toggle/", views.pick_toggle, name="pick_toggle"),
     path("picks/<int:pick_id>/move/", views.pick_move, name="pick_move"),
     path("picks/<int:pick_id>/remove/", views.pick_remove, name="pick_remove"),

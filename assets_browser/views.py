@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -21,12 +22,16 @@ from . import boards, errors, exports, services
 from .api import ArgilAPIError, ArgilBadRequest, Asset, AssetType
 from .browse_query import PAGE_SIZES
 from .forms import (
+    MAX_BULK_IDS,
     MAX_STATUS_IDS,
     AddBrollForm,
     BoardNameForm,
+    BoardShareForm,
     PickMoveForm,
     PickNoteForm,
     PreferencesForm,
+    bulk_asset_ids,
+    bulk_pick_ids,
     parse_browse_query,
     status_ids,
 )
@@ -131,7 +136,7 @@ def asset_detail(request: HtmxHttpRequest, asset_id: str) -> HttpResponse:
     try:
         context["asset"] = services.get_asset(asset_id)  # not a UUID: ArgilNotFound, no call
     except ArgilAPIError as exc:
-        context["problem"] = problem = errors.describe(exc)
+        context["problem"] = problem = errors.describe(exc, "preview")
         status = problem.status_code
     template = "assets_browser/asset_detail.html"
     if wants_fragment(request):
@@ -182,7 +187,7 @@ def asset_create(request: HtmxHttpRequest) -> HttpResponse:
             except ArgilBadRequest as exc:
                 form.add_upstream_error(exc.message)
             except ArgilAPIError as exc:
-                context["problem"] = problem = errors.describe(exc)
+                context["problem"] = problem = errors.describe(exc, "add")
                 status = problem.status_code
             else:
                 if not wants_fragment(request):
@@ -291,9 +296,10 @@ class BoardChange:
     rename_form: BoardNameForm | None = None
     tray_error: str = ""
     pick_error: str = ""
+    tray_notice: str = ""  # what a bulk action or sharing did ("Removed 3 picks.")
 
     def refusal_context(self) -> dict[str, object]:
-        fields = ("create_form", "rename_form", "tray_error", "pick_error")
+        fields = ("create_form", "rename_form", "tray_error", "pick_error", "tray_notice")
         values = {name: getattr(self, name) for name in fields}
         return {name: value for name, value in values.items() if value not in (None, "")}
 
@@ -326,12 +332,21 @@ def _board_changed(request: HtmxHttpRequest, change: BoardChange) -> HttpRespons
     )
 
 
+def _viewable_board(request: HttpRequest, board_id: int) -> Board:
+    """One of the editor's boards, or one shared with the team: to look at, export or
+    duplicate, never to change (every change looks among Board.objects.owned_by: another
+    editor's board, shared or not, is a 404 there)."""
+    viewable = Board.objects.viewable_by(request.user).select_related("owner")
+    return get_object_or_404(viewable, pk=board_id)
+
+
 @require_GET
 @cache_control(private=True, no_cache=True)
 def board_list(request: HtmxHttpRequest) -> HttpResponse:
     """Every board of the editor's, with a form for a new one."""
     context = {
         "boards": boards.boards_with_counts(request.user).prefetch_related("picks"),
+        "team_boards": boards.team_boards(request.user).prefetch_related("picks"),
         "create_form": BoardNameForm(owner=request.user),
     }
     return render(request, "assets_browser/board_list.html", context)
@@ -372,9 +387,39 @@ def board_switch(request: HtmxHttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 @cache_control(private=True, no_cache=True)
 def board_detail(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
-    """A board's page; for htmx, its tray (a confirmation's Cancel comes back here)."""
+    """A board's page; for htmx, its tray (a confirmation's Cancel comes back here). A board
+    another editor shares with the team is shown read-only, with Export and Duplicate."""
+    board = _viewable_board(request, board_id)
+    if board.owner_id == request.user.pk:
+        return _render_board(request, board)
+    context = {"board": board, "rows": boards.rows_of(board.picks.all())}
+    return render(request, "assets_browser/board_shared.html", context)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def board_share(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
+    """Share a board with the team (shared=1: every editor sees it read-only) or stop (0)."""
     board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
-    return _render_board(request, board)
+    form = BoardShareForm(request.POST)
+    if not form.is_valid():
+        error = "Say shared=1 to share this board with the team, or shared=0 to stop."
+        return _board_changed(request, BoardChange(board, status=400, tray_error=error))
+    boards.set_shared(board, form.cleaned_data["shared"])
+    if board.shared:
+        notice = "Shared: every editor sees this board under Team boards, read-only."
+    else:
+        notice = "No longer shared: only you see this board."
+    return _board_changed(request, BoardChange(board, tray_notice=notice))
+
+
+@require_POST
+def board_duplicate(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
+    """Copy a board (the editor's own, or one shared with the team) into a new board of the
+    editor's, picks and notes in order; it becomes the board Pick adds to. Then its page."""
+    source = _viewable_board(request, board_id)
+    board = boards.duplicate_board(request.user, source)
+    return redirect("assets_browser:board_detail", board_id=board.pk)
 
 
 @require_POST
@@ -430,16 +475,17 @@ def board_export(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     """The export for POST /videos: a preview (page, or the export dialog's content for htmx),
     or with ?format=json|csv a download. Every pick is checked with Argil first: picks that are
     gone or not READY are left out and listed (X-Export-Excluded on downloads); if Argil
-    cannot answer, nothing is exported."""
-    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
+    cannot answer, nothing is exported. Boards shared with the team can be exported too."""
+    board = _viewable_board(request, board_id)
     fmt = request.GET.get("format", "")
     if fmt not in ("", "json", "csv"):
         return HttpResponseBadRequest("format must be json or csv", content_type="text/plain")
     context: dict = {"board": board}
+    marked = 0
     try:
         export = exports.check_board(board)
     except ArgilAPIError as exc:
-        problem = errors.describe(exc)
+        problem = errors.describe(exc, "export")
         if fmt:
             message = f"Nothing was exported. {problem.title}: {problem.detail}\n"
             response = HttpResponse(message, status=problem.status_code, content_type="text/plain")
@@ -447,6 +493,8 @@ def board_export(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
         context["problem"] = problem
         status = problem.status_code
     else:
+        if board.owner_id == request.user.pk:  # the tray marks what was left out
+            marked = boards.mark_missing(export)
         if fmt:
             return _export_download(export, fmt)
         context["export"] = export
@@ -454,7 +502,14 @@ def board_export(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
     template = "assets_browser/board_export.html"
     if wants_fragment(request):
         template += "#export-preview"
-    return _with_retry_after(render(request, template, context, status=status), context)
+    response = _with_retry_after(render(request, template, context, status=status), context)
+    if marked and wants_fragment(request):
+        # The export dialog opened from the tray: the tray behind it marks what was left out
+        # (or no longer is) at once, out of band.
+        tray = {"tray": boards.tray_for(request.user, board), "tray_oob": True}
+        tray_html = render_to_string("assets_browser/includes/tray.html#tray", tray, request)
+        response.content += tray_html.encode()
+    return response
 
 
 def _export_download(export: exports.BoardExport, fmt: str) -> HttpResponse:
@@ -495,7 +550,7 @@ def pick_toggle(request: HtmxHttpRequest, asset_id: str) -> HttpResponse:
             shown = services.get_asset(asset_key)
             boards.add_pick(request.user, shown)
         except ArgilAPIError as exc:
-            problem = errors.describe(exc)
+            problem = errors.describe(exc, "pick")
             error, status = problem.title, problem.status_code
         except boards.PickRefused as exc:
             error, status = exc.message, 409
@@ -507,17 +562,104 @@ def pick_toggle(request: HtmxHttpRequest, asset_id: str) -> HttpResponse:
     return _board_changed(request, change)
 
 
+MOVE_HELP = "Say where to move: up, down, top, bottom, or a place on the board (1 = top)."
+
+
 @require_POST
 @vary_on_headers("HX-Request")
 def pick_move(request: HtmxHttpRequest, pick_id: int) -> HttpResponse:
-    """Move a pick one place up or down the board (direction=up|down)."""
+    """Move a pick one place up or down, to the top or the bottom (direction=…), or to any
+    place (to=1 is the top): one request, however far."""
     pick = get_object_or_404(Pick.objects.owned_by(request.user), pk=pick_id)
-    form = PickMoveForm(request.POST)
+    return _move(request, pick.board, [pick.pk], PickMoveForm(request.POST))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def picks_move(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
+    """Move several picks (pick=…, repeated) together, as a block in their board order: a step,
+    to either end, or to a place (to=…). One request and one transaction."""
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
+    pick_ids = bulk_pick_ids(request.POST)
+    if pick_ids is None:
+        error = f"Name 1 to {MAX_BULK_IDS} picks to move (pick=…)."
+        return _board_changed(request, BoardChange(board, status=400, tray_error=error))
+    return _move(request, board, pick_ids, PickMoveForm(request.POST))
+
+
+def _move(
+    request: HtmxHttpRequest, board: Board, pick_ids: list[int], form: PickMoveForm
+) -> HttpResponse:
+    """The server's order is the truth: a refused or stale move answers with the board's order
+    as it is now (the tray, and a "pick-order" event with the pick ids, for a drag to undo)."""
     if not form.is_valid():
-        refusal = BoardChange(pick.board, status=400, tray_error="Move a pick up or down.")
-        return _board_changed(request, refusal)
-    boards.move_pick(pick, form.cleaned_data["direction"])
-    return _board_changed(request, BoardChange(pick.board))
+        return _order_answer(request, board, status=400, error=MOVE_HELP)
+    try:
+        boards.move_picks(board, pick_ids, form.cleaned_data["target"])
+    except boards.StaleMove as exc:
+        return _order_answer(request, board, status=409, error=exc.message)
+    return _order_answer(request, board)
+
+
+def _order_answer(
+    request: HtmxHttpRequest, board: Board, *, status: int = 200, error: str = ""
+) -> HttpResponse:
+    response = _board_changed(request, BoardChange(board, status=status, tray_error=error))
+    if request.htmx:
+        order = list(board.picks.values_list("pk", flat=True))
+        trigger_client_event(
+            response, "pick-order", {"board": board.pk, "picks": order, "error": error}
+        )
+    return response
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def picks_remove(request: HtmxHttpRequest, board_id: int) -> HttpResponse:
+    """Take several picks (pick=…, repeated) off a board in one request; "Remove N missing"
+    after an export posts the picks it left out."""
+    board = get_object_or_404(Board.objects.owned_by(request.user), pk=board_id)
+    pick_ids = bulk_pick_ids(request.POST)
+    if pick_ids is None:
+        error = f"Name 1 to {MAX_BULK_IDS} picks to remove (pick=…)."
+        return _board_changed(request, BoardChange(board, status=400, tray_error=error))
+    removed = boards.remove_picks(board, pick_ids)
+    changed = [boards.PickableAsset.from_pick(p) for p in removed]
+    notice = f"Removed {len(removed)} pick{pluralize(len(removed))}."
+    return _board_changed(request, BoardChange(board, changed=changed, tray_notice=notice))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def picks_add(request: HtmxHttpRequest) -> HttpResponse:
+    """Pick several assets (id=…, repeated) onto the current board in one request. Argil is
+    asked about each (several at a time), as for one Pick; the READY ones are added in the
+    order given, the rest are listed with why. If Argil cannot answer, nothing is picked."""
+    asset_ids = bulk_asset_ids(request.POST)
+    if asset_ids is None:
+        error = f"Name 1 to {MAX_BULK_IDS} assets to pick (id=…, each an Argil asset id)."
+        return _board_changed(request, BoardChange(None, status=400, tray_error=error))
+    try:
+        result = boards.pick_assets(request.user, asset_ids)
+    except ArgilAPIError as exc:
+        problem = errors.describe(exc, "pick")
+        error = f"Nothing was picked. {problem.title}: {problem.detail}"
+        refusal = BoardChange(None, status=problem.status_code, tray_error=error)
+        return _with_retry_after(_board_changed(request, refusal), {"problem": problem})
+    status = 409 if result.nothing_picked else 200
+    if not request.htmx and result.refused:  # without JS, the board page says what was not
+        return _render_board(
+            request, None, status=status, tray_error=result.refusals, tray_notice=result.notice
+        )
+    # htmx: the tray is the answer (the bulk action's target); each named card's toggle follows.
+    change = BoardChange(
+        None,
+        toggles=result.toggles,
+        status=status,
+        tray_error=result.refusals,
+        tray_notice=result.notice,
+    )
+    return _board_changed(request, change)
 
 
 @require_POST

@@ -719,9 +719,7 @@ def test_export_json_is_ready_for_post_videos(editor_client, editor, use_fake_ap
     response = editor_client.get(export_url(board, "json"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response["Content-Disposition"] == (
-        'attachment; filename="spring-launch-b-roll-picks.json"'
-    )
+    assert response["Content-Disposition"] == ('attachment; filename="spring-launch-b-roll.json"')
     assert response["X-Export-Excluded"] == "0"
     assert json.loads(response.content) == {
         "moments": [
@@ -793,15 +791,15 @@ def test_export_csv_lists_every_pick(editor_client, editor, use_fake_api):
     response = editor_client.get(export_url(board, "csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == (
-        'attachment; filename="spring-launch-b-roll-picks.csv"'
-    )
+    assert response["Content-Disposition"] == ('attachment; filename="spring-launch-b-roll.csv"')
+    cdn, drone = "https://cdn.example.com", "Drone flyover, Lisbon rooftops at dusk"
     assert rows == [
-        ["id", "type", "name", "fileUrl"],
-        [LISBON, "VIDEO", "Drone flyover, Lisbon rooftops at dusk", "https://cdn.example.com/5b0c6f0e.webm"],
-        [HARBOUR, "IMAGE", "Harbour cranes at dawn", "https://cdn.example.com/6c1d7a1f.webm"],
-        [TAIPEI, "VIDEO", "Night market, Taipei", "https://cdn.example.com/7d2e8b20.webm"],
-        [SYNTH, "AUDIO", "Warm synth bed, 92 bpm", "https://cdn.example.com/8e3f9c31.webm"],
+        ["position", "moment", "id", "type", "name", "fileUrl", "note"],
+        ["1", "1", LISBON, "VIDEO", drone, f"{cdn}/5b0c6f0e.webm", ""],
+        ["2", "2", HARBOUR, "IMAGE", "Harbour cranes at dawn", f"{cdn}/6c1d7a1f.webm", ""],
+        ["3", "3", TAIPEI, "VIDEO", "Night market, Taipei", f"{cdn}/7d2e8b20.webm", ""],
+        ["4", "background music", SYNTH, "AUDIO", "Warm synth bed, 92 bpm", f"{cdn}/8e3f9c31.webm",
+         ""],
     ]  # fmt: skip
 
 
@@ -821,7 +819,8 @@ def test_export_csv_guards_against_formula_injection(
     board = make_board(editor, picks=[(LISBON, "VIDEO", name)])
     use_fake_api.enqueue(200, asset(name=name))
     text = editor_client.get(export_url(board, "csv")).content.decode()
-    assert list(csv.reader(io.StringIO(text)))[1][2] == cell
+    (row,) = csv.DictReader(io.StringIO(text))
+    assert row["name"] == cell
 
 
 def test_export_flags_picks_that_are_gone_or_not_ready(editor_client, editor, use_fake_api):

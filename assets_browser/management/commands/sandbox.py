@@ -2,7 +2,9 @@
 
     python manage.py sandbox --port 8001 --latency-ms 80 --library-size 240
 
-The same as `python -m argil_sandbox` (which this runs as its own process: the dashboard imports
+The same as `python -m argil_sandbox`: manage.py hands `sandbox` straight to it, before loading
+the dashboard's settings (so it needs no DJANGO_SECRET_KEY or DJANGO_DEBUG); this command is
+what `call_command("sandbox")` runs (as its own process: the dashboard imports
 nothing from the sandbox). Point the dashboard at the printed base URL with the same key
 (ARGIL_API_KEY).
 """
