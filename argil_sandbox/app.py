@@ -10,7 +10,16 @@ Routes (routing is by hand, in `SandboxApp._route_api`):
     GET    /__sandbox__/faults       current fault settings          (key required)
     POST   /__sandbox__/faults       change them at runtime           (key required)
     GET    /__sandbox__/stats        /v1 calls counted by route       (key required)
+                                     ?window=S adds the most calls in any S seconds
     POST   /__sandbox__/stats/reset                                   (key required)
+    POST   /__sandbox__/assets       insert N assets at the top: {"count", "type", "status",
+                                     "name"}; answers their ids          (key required)
+    POST   /__sandbox__/assets/{id}  change one: {"name"} renames, {"status"} settles it now,
+                                     {"file": "clip-02.webm"} changes its fileUrl (key required)
+    DELETE /__sandbox__/assets/{id}  delete one, without counting as an API call (key required)
+    POST   /__sandbox__/hooks        after the Kth list call from now, change the library:
+                                     {"after_list_calls": K, "insert": N, "delete_newest": M,
+                                     "status": "READY"}; DELETE clears them (key required)
 
 Where the Argil docs leave a choice open, the sandbox picks and documents it:
 - `X-Total-Pages` is ceil(total / pageSize), so 0 when nothing matches; a page past the last is
@@ -20,8 +29,11 @@ Where the Argil docs leave a choice open, the sandbox picks and documents it:
 - Errors use `{"code": ..., "message": ...}`, except "asset not found" on /v1/assets/{id}, which
   uses `{"error": "Asset not found"}`, so clients must read both documented shapes. A malformed id
   is a 404 too: to the caller it is just an id that names no asset.
-- Every /v1 request is delayed by `latency_ms`, then may get an injected fault, and only then is
-  the key checked (a real outage doesn't look at your key first); all of them count in stats.
+- Every /v1 request is delayed by `latency_ms`, then counted against the per-minute limit
+  (`rate_limit_per_minute` requests in any `rate_window_seconds`; past it a 429 with Retry-After,
+  the seconds until a slot frees; refused requests do not use a slot), then may get an injected
+  fault, and only then is the key checked (a real outage doesn't look at your key first); all
+  of them count in stats.
 - Media and control routes get no latency, faults or stats: they are not the API under test.
 - The API key is compared in constant time and never logged or echoed.
 """
@@ -37,15 +49,16 @@ import re
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .library import UPLOADABLE_TYPES, Asset, AssetStatus, AssetType, Library
+from .library import MEDIA_BY_TYPE, UPLOADABLE_TYPES, Asset, AssetStatus, AssetType, Library
 
 MEDIA_DIR = Path(__file__).resolve().parent / "media"
 
@@ -73,6 +86,8 @@ class SandboxConfig:
     hang_seconds: float = 30.0
     outage_until: float = 0.0  # time.monotonic() before which every /v1 request gets a 503
     seed: int = 7  # the seed library and the fault dice
+    rate_limit_per_minute: int = 0  # /v1 requests allowed per window; 0: no limit
+    rate_window_seconds: float = 60.0  # the limit's sliding window (tests shorten it)
 
     def __post_init__(self) -> None:
         problems = [
@@ -84,6 +99,8 @@ class SandboxConfig:
                 ("error_rate", 0 <= self.error_rate <= 1, "between 0 and 1"),
                 ("timeout_rate", 0 <= self.timeout_rate <= 1, "between 0 and 1"),
                 ("hang_seconds", self.hang_seconds >= 0, ">= 0"),
+                ("rate_limit_per_minute", self.rate_limit_per_minute >= 0, ">= 0"),
+                ("rate_window_seconds", self.rate_window_seconds > 0, "> 0"),
             )
             if not ok
         ]
@@ -395,20 +412,36 @@ def serve_media(environ: dict[str, Any], media: MediaFile) -> Response:
 class RequestStats:
     """Counts of /v1 requests by route and by status, for benchmarks ("upstream calls")."""
 
+    MAX_TIMES = 200_000  # call times kept for max_in_window; the oldest go first
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._routes: Counter[str] = Counter()
         self._statuses: Counter[int] = Counter()
+        self._times: deque[float] = deque(maxlen=self.MAX_TIMES)
 
     def record(self, route: str, status: int) -> None:
         with self._lock:
             self._routes[route] += 1
             self._statuses[status] += 1
+            self._times.append(time.monotonic())
 
     def reset(self) -> None:
         with self._lock:
             self._routes.clear()
             self._statuses.clear()
+            self._times.clear()
+
+    def max_in_window(self, window: float) -> int:
+        """The most /v1 calls (any status) made in any `window` seconds since the last reset."""
+        with self._lock:
+            times = list(self._times)
+        most, first = 0, 0
+        for last, moment in enumerate(times):
+            while moment - times[first] >= window:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
 
     @property
     def total(self) -> int:
@@ -434,6 +467,8 @@ _FAULT_FIELDS: dict[str, tuple[type, float, float]] = {
     "timeout_rate": (float, 0, 1),
     "hang_seconds": (float, 0, 3600),
     "outage_seconds": (float, 0, 86_400),
+    "rate_limit_per_minute": (int, 0, 1_000_000),
+    "rate_window_seconds": (float, 0.001, 3600),
 }
 
 
@@ -458,6 +493,81 @@ def parse_fault_changes(body: bytes) -> dict[str, float]:
             raise BadRequestError(f"{name} must be between {low:g} and {high:g}")
         changes[name] = value
     return changes
+
+
+# -- Test hooks: library changes while a client pages ---------------------------------------------
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadRequestError("request body must be valid JSON") from None
+    if not isinstance(payload, dict):
+        raise BadRequestError("request body must be a JSON object")
+    return payload
+
+
+def _enum_field[E: StrEnum](payload: dict[str, Any], name: str, kind: type[E], default: E) -> E:
+    raw = payload.get(name, default.value)
+    if not isinstance(raw, str) or raw not in kind.__members__:
+        raise BadRequestError(f"{name} must be one of {', '.join(kind.__members__)}")
+    return kind(raw)
+
+
+def _positive_number(raw: str, name: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 86_400:  # also false for NaN
+        raise BadRequestError(f"{name} must be a number of seconds between 0 and 86400")
+    return value
+
+
+def _count_field(payload: dict[str, Any], name: str) -> int:
+    value = payload.get(name, 0)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000:
+        raise BadRequestError(f"{name} must be an integer between 0 and 10000")
+    return value
+
+
+@dataclass
+class ListHook:
+    """After `remaining` more list calls, insert `insert` new READY assets (type `type`) at the
+    top and delete the `delete_newest` newest assets of `status`: what uploads and deletions
+    landing while a client pages do to Argil's offset pages."""
+
+    remaining: int
+    insert: int
+    delete_newest: int
+    status: AssetStatus
+    type: AssetType
+
+    @classmethod
+    def parse(cls, payload: dict[str, Any]) -> ListHook:
+        unknown = set(payload) - {"after_list_calls", "insert", "delete_newest", "status", "type"}
+        if unknown:
+            raise BadRequestError(f"unknown field {_shown(sorted(unknown)[0])}")
+        after = payload.get("after_list_calls")
+        if not isinstance(after, int) or isinstance(after, bool) or not 1 <= after <= 1_000_000:
+            raise BadRequestError("after_list_calls must be an integer between 1 and 1000000")
+        insert, delete = _count_field(payload, "insert"), _count_field(payload, "delete_newest")
+        if not insert and not delete:
+            raise BadRequestError("give insert or delete_newest (or both)")
+        return cls(
+            remaining=after,
+            insert=insert,
+            delete_newest=delete,
+            status=_enum_field(payload, "status", AssetStatus, AssetStatus.READY),
+            type=_enum_field(payload, "type", AssetType, AssetType.VIDEO),
+        )
+
+    def apply(self, library: Library) -> None:
+        for asset_id in library.newest_ids(self.status, self.delete_newest):
+            library.delete(asset_id)
+        for number in range(self.insert):
+            library.insert(name=f"Mid-crawl upload {number + 1}", asset_type=self.type)
 
 
 # -- The app -------------------------------------------------------------------------------------
@@ -492,6 +602,10 @@ class SandboxApp:
         self._fault_lock = threading.Lock()
         self._config_lock = threading.Lock()
         self._closing = threading.Event()
+        self._rate_lock = threading.Lock()
+        self._rate_times: deque[float] = deque()  # accepted /v1 requests, for the limit
+        self._hooks_lock = threading.Lock()
+        self._hooks: list[ListHook] = []
 
     def __repr__(self) -> str:  # no key here, ever
         return f"<SandboxApp {len(self.library)} assets>"
@@ -524,7 +638,9 @@ class SandboxApp:
         config = self.config
         method = environ["REQUEST_METHOD"]
         self._pause(config.latency_ms / 1000)
-        response = self._injected_fault(config)
+        response = self._rate_limited(config)
+        if response is None:
+            response = self._injected_fault(config)
         if response is None:
             if not self._has_key(environ):
                 response = error_response(401, "Invalid or missing API key")
@@ -560,11 +676,24 @@ class SandboxApp:
         query = parse_list_query(environ.get("QUERY_STRING", ""))
         result = self.library.page(query.types, query.status, query.page, query.page_size, now=now)
         origin = request_origin(environ)
-        return json_response(
+        response = json_response(
             200,
             [asset_json(asset, origin) for asset in result.items],
             pagination_headers(result.total, query),
         )
+        self._run_due_hooks()  # after this answer: the change lands between two list calls
+        return response
+
+    def _run_due_hooks(self) -> None:
+        with self._hooks_lock:
+            due = []
+            for hook in self._hooks:
+                hook.remaining -= 1
+                if hook.remaining <= 0:
+                    due.append(hook)
+            self._hooks = [hook for hook in self._hooks if hook.remaining > 0]
+        for hook in due:
+            hook.apply(self.library)
 
     def _get_asset(self, environ: dict[str, Any], asset_id: str, now: float) -> Response:
         asset = self.library.get(asset_id, now=now) if _UUID.fullmatch(asset_id) else None
@@ -605,6 +734,24 @@ class SandboxApp:
         with self._fault_lock:
             return self._fault_dice.random() < rate
 
+    def _rate_limited(self, config: SandboxConfig) -> Response | None:
+        """A 429 past `rate_limit_per_minute` requests in the sliding window, else None."""
+        limit, window = config.rate_limit_per_minute, config.rate_window_seconds
+        if limit <= 0:
+            return None
+        now = time.monotonic()
+        with self._rate_lock:
+            times = self._rate_times
+            while times and now - times[0] >= window:
+                times.popleft()
+            if len(times) >= limit:
+                wait = max(1, math.ceil(times[0] + window - now))
+                return error_response(
+                    429, "Too many requests (sandbox rate limit)", [("Retry-After", str(wait))]
+                )
+            times.append(now)
+        return None
+
     def _injected_fault(self, config: SandboxConfig) -> Response | None:
         """A 503 for an outage or an injected error; a hang (then a normal answer) for a timeout."""
         if time.monotonic() < config.outage_until:
@@ -642,13 +789,77 @@ class SandboxApp:
                 self.apply_fault_changes(parse_fault_changes(read_body(environ)))
                 return json_response(200, self.faults_snapshot())
             if action == "stats" and method == "GET":
-                return json_response(200, self.stats.snapshot())
+                snapshot = self.stats.snapshot()
+                window = parse_qs(environ.get("QUERY_STRING", "")).get("window")
+                if window:
+                    seconds = _positive_number(window[0], "window")
+                    snapshot["max_in_window"] = self.stats.max_in_window(seconds)
+                return json_response(200, snapshot)
             if action == "stats/reset" and method == "POST":
                 self.stats.reset()
                 return json_response(200, self.stats.snapshot())
+            if action == "assets" and method == "POST":
+                return self._insert_assets(parse_json_object(read_body(environ)))
+            if action.startswith("assets/"):
+                return self._change_asset(environ, method, action.removeprefix("assets/"))
+            if action == "hooks" and method == "POST":
+                hook = ListHook.parse(parse_json_object(read_body(environ)))
+                with self._hooks_lock:
+                    self._hooks.append(hook)
+                return json_response(200, {"pending": len(self._hooks)})
+            if action == "hooks" and method == "DELETE":
+                with self._hooks_lock:
+                    self._hooks.clear()
+                return json_response(200, {"pending": 0})
         except BadRequestError as exc:
             return error_response(400, str(exc))
         return error_response(404, "Not found")
+
+    def _insert_assets(self, payload: dict[str, Any]) -> Response:
+        count = payload.get("count", 1)
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 10_000:
+            raise BadRequestError("count must be an integer between 1 and 10000")
+        asset_type = _enum_field(payload, "type", AssetType, AssetType.VIDEO)
+        status = _enum_field(payload, "status", AssetStatus, AssetStatus.READY)
+        name = payload.get("name")
+        if name is not None and not isinstance(name, str):
+            raise BadRequestError("name must be a string or null")
+        ids = []
+        for number in range(count):
+            shown = name if name is not None else f"Sandbox upload {number + 1}"
+            ids.append(self.library.insert(name=shown, asset_type=asset_type, status=status).id)
+        return json_response(201, {"ids": ids})
+
+    def _change_asset(self, environ: dict[str, Any], method: str, asset_id: str) -> Response:
+        asset_id = asset_id.lower()
+        if not _UUID.fullmatch(asset_id):
+            return json_response(404, {"error": "Asset not found"})
+        if method == "DELETE":
+            if self.library.delete(asset_id):
+                return empty_response(204)
+            return json_response(404, {"error": "Asset not found"})
+        if method != "POST":
+            return method_not_allowed("POST", "DELETE")
+        payload = parse_json_object(read_body(environ))
+        unknown = set(payload) - {"name", "status", "file"}
+        if unknown or not payload:
+            raise BadRequestError("send one or more of name, status, file")
+        asset = self.library.get(asset_id, now=time.monotonic())
+        if asset is None:
+            return json_response(404, {"error": "Asset not found"})
+        if "name" in payload:
+            if payload["name"] is not None and not isinstance(payload["name"], str):
+                raise BadRequestError("name must be a string or null")
+            asset = self.library.rename(asset_id, payload["name"]) or asset
+        if "status" in payload:
+            status = _enum_field(payload, "status", AssetStatus, AssetStatus.READY)
+            asset = self.library.set_status(asset_id, status) or asset
+        if "file" in payload:
+            media = next((m for m in MEDIA_BY_TYPE[asset.type] if m.file == payload["file"]), None)
+            if media is None:
+                raise BadRequestError(f"file must name a sample file of type {asset.type}")
+            asset = self.library.set_media(asset_id, media) or asset
+        return json_response(200, asset_json(asset, request_origin(environ)))
 
     def apply_fault_changes(self, changes: dict[str, float]) -> None:
         updates: dict[str, Any] = {k: v for k, v in changes.items() if k != "outage_seconds"}
@@ -666,6 +877,8 @@ class SandboxApp:
             "timeout_rate": config.timeout_rate,
             "hang_seconds": config.hang_seconds,
             "outage_remaining_seconds": round(max(0.0, config.outage_until - time.monotonic()), 3),
+            "rate_limit_per_minute": config.rate_limit_per_minute,
+            "rate_window_seconds": config.rate_window_seconds,
         }
 
 

@@ -374,6 +374,72 @@ class Library:
             self._processing_uploads[asset.id] = asset
             return asset
 
+    def insert(
+        self,
+        *,
+        name: str | None,
+        asset_type: AssetType,
+        status: AssetStatus = AssetStatus.READY,
+        created_at: str | None = None,
+    ) -> Asset:
+        """A new asset, already in `status`, at the top of its lists (the test hooks' upload)."""
+        with self._lock:
+            seq = self._next_seq
+            self._next_seq += 1
+            asset = Asset(
+                seq=seq,
+                id=str(uuid.uuid4()),
+                name=name,
+                type=asset_type,
+                status=status,
+                created_at=created_at or _iso(max(time.time(), REFERENCE_TIME.timestamp())),
+                media=media_for(asset_type, seq) if status is AssetStatus.READY else None,
+            )
+            self._store(asset)
+            return asset
+
+    def rename(self, asset_id: str, name: str | None) -> Asset | None:
+        with self._lock:
+            asset = self._by_id.get(asset_id)
+            if asset is None:
+                return None
+            renamed = replace(asset, name=name)
+            self._by_seq[asset.seq] = renamed
+            self._by_id[asset.id] = renamed
+            if asset.id in self._processing_uploads:
+                self._processing_uploads[asset.id] = renamed
+            return renamed
+
+    def set_status(self, asset_id: str, status: AssetStatus) -> Asset | None:
+        """Settle (or re-open) an asset now: it keeps its place in time, so its seq."""
+        with self._lock:
+            asset = self._by_id.get(asset_id)
+            if asset is None:
+                return None
+            self._processing_uploads.pop(asset_id, None)
+            media = media_for(asset.type, asset.seq) if status is AssetStatus.READY else None
+            changed = replace(asset, status=status, media=media, settles_at=None, outcome=None)
+            self._unindex(asset)
+            self._store(changed)
+            return changed
+
+    def set_media(self, asset_id: str, media: MediaFiles | None) -> Asset | None:
+        """Point an asset at another file (its fileUrl changes)."""
+        with self._lock:
+            asset = self._by_id.get(asset_id)
+            if asset is None:
+                return None
+            changed = replace(asset, media=media)
+            self._by_seq[asset.seq] = changed
+            self._by_id[asset.id] = changed
+            return changed
+
+    def newest_ids(self, status: AssetStatus, count: int) -> list[str]:
+        """The ids of the `count` newest assets of any type in `status` (for the test hooks)."""
+        with self._lock:
+            seqs = self._seqs_for(frozenset(AssetType), status)
+            return [self._by_seq[seq].id for seq in reversed(seqs[-count:])] if count else []
+
     def delete(self, asset_id: str) -> bool:
         with self._lock:
             asset = self._by_id.pop(asset_id, None)

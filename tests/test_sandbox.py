@@ -597,7 +597,12 @@ def test_faults_can_be_set_and_read_over_http(argil, http, live_app):
     response = call(http, argil, "POST", "/__sandbox__/faults", json=changes)
 
     assert response.status_code == 200
-    assert response.json() == {**changes, "outage_remaining_seconds": 0}
+    assert response.json() == {
+        **changes,
+        "outage_remaining_seconds": 0,
+        "rate_limit_per_minute": 0,
+        "rate_window_seconds": 60.0,
+    }
     assert live_app.config.error_rate == 0.25
 
 
