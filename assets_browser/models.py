@@ -201,3 +201,21 @@ class SyncState(models.Model):
 
     def __str__(self) -> str:
         return f"sync state (last full pass {self.last_full_pass_at})"
+
+
+class SyncLease(models.Model):
+    """Who may sync now: one row per job name, held by one process until `expires_at`.
+
+    The holder renews it while it works; another process takes it only once it has expired, so
+    exactly one sync runs across every machine sharing the database, and a crashed holder
+    blocks the others for one lease at most. Times are the database's clock (`Now()`), so
+    machines whose clocks disagree still agree on who holds it.
+    """
+
+    name = models.CharField(primary_key=True, max_length=40)  # e.g. "catalogue-sync"
+    holder = models.CharField(max_length=200)  # host, pid and a random tag: never a secret
+    acquired_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder} until {self.expires_at}"

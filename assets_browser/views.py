@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -21,6 +21,7 @@ from django_htmx.middleware import HtmxDetails
 from . import boards, errors, exports, services
 from .api import ArgilAPIError, ArgilBadRequest, Asset, AssetType
 from .browse_query import PAGE_SIZES
+from .catalogue_sync import catalogue_status
 from .forms import (
     MAX_BULK_IDS,
     MAX_STATUS_IDS,
@@ -212,14 +213,31 @@ def _with_retry_after(response: HttpResponse, context: dict) -> HttpResponse:
 @login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: answers without login and without calling the upstream."""
+    """For load balancers: answers without login and without calling the upstream. The
+    catalogue's age (seconds since the sync last read Argil) lets monitoring see a stalled sync;
+    null when the database cannot say (the answer is still 200: the proxy works without it)."""
     return JsonResponse(
         {
             "status": "ok",
             "upstream_configured": bool(settings.ARGIL_API_KEY and settings.ARGIL_API_BASE_URL),
             "sandbox": settings.ARGIL_SANDBOX,
+            "catalogue": _catalogue_health(),
         }
     )
+
+
+def _catalogue_health() -> dict | None:
+    try:
+        status = catalogue_status()
+    except DatabaseError:
+        return None
+    return {
+        "assets": status.count,
+        "age_seconds": status.age_seconds,
+        "full_pass_done": status.ready,
+        "syncing": status.syncing,
+        "percent": status.percent,
+    }
 
 
 # Preferences

@@ -1,0 +1,368 @@
+"""The catalogue sync against the sandbox over real HTTP: correctness while Argil's list moves,
+the read budget, 429s and outages, deletions and renames, stopping, and the lock.
+
+Each test starts its own small sandbox (they change its library); the budget's window is a second
+or two, so nothing waits a minute.
+"""
+
+import io
+import itertools
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import requests
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from argil_sandbox import RunningSandbox, SandboxConfig, start_sandbox
+from assets_browser.api import ArgilClient, AssetStatus
+from assets_browser.catalogue_sync import (
+    ReadBudget,
+    Syncer,
+    SyncFailed,
+    SyncLock,
+    SyncStopped,
+    catalogue_status,
+)
+from assets_browser.models import CatalogueAsset, SyncLease, SyncState
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def django_client():
+    from django.test import Client
+
+    return Client()
+
+
+KEY = settings.ARGIL_API_KEY
+
+
+@pytest.fixture
+def argil() -> Iterator[RunningSandbox]:
+    with start_sandbox(api_key=KEY, config=SandboxConfig(library_size=450, seed=3)) as running:
+        yield running
+
+
+class RecordingClient(ArgilClient):
+    """The real client, remembering which (status, page) each list call asked for."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.asked: list[tuple[str, int]] = []
+
+    def list_assets(self, *, status=AssetStatus.READY, page=1, **kwargs):
+        self.asked.append((AssetStatus(status).value, page))
+        return super().list_assets(status=status, page=page, **kwargs)
+
+
+@pytest.fixture
+def client(argil) -> Iterator[RecordingClient]:
+    with RecordingClient(base_url=argil.base_url, api_key=KEY, retries=0, timeout=5) as c:
+        yield c
+
+
+class Reporter:
+    """Progress sink that can act after the Nth page (fault injection from inside the pass)."""
+
+    def __init__(self, after_pages: int = 0, action=None) -> None:
+        self.pages = 0
+        self.messages: list[str] = []
+        self.after_pages, self.action = after_pages, action
+
+    def page(self, progress) -> None:
+        self.pages += 1
+        if self.action is not None and self.pages == self.after_pages:
+            self.action()
+
+    def message(self, text: str) -> None:
+        self.messages.append(text)
+
+
+def syncer(client, *, per_window=1000, window=60.0, reporter=None, **kwargs) -> Syncer:
+    budget = ReadBudget(per_window, window=window)
+    return Syncer(client, budget=budget, progress=reporter or Reporter(), **kwargs)
+
+
+def control(argil, method, path, body=None):
+    response = requests.request(
+        method,
+        f"{argil.origin}/__sandbox__/{path}",
+        json=body,
+        headers={"x-api-key": KEY},
+        timeout=5,
+    )
+    assert response.status_code < 300, response.text
+    return response.json() if response.content else None
+
+
+def library_ids(argil) -> dict[str, str]:
+    """Every asset the sandbox holds now: id -> status."""
+    found = {}
+    for status in AssetStatus:
+        page = 1
+        while True:
+            answer = requests.get(
+                f"{argil.base_url}/assets",
+                params={"status": status.value, "page": page, "pageSize": 100},
+                headers={"x-api-key": KEY},
+                timeout=5,
+            ).json()
+            found.update({asset["id"]: status.value for asset in answer})
+            if len(answer) < 100:
+                break
+            page += 1
+    return found
+
+
+def catalogue() -> dict[str, str]:
+    return dict(CatalogueAsset.objects.values_list("id", "status"))
+
+
+def test_a_full_pass_copies_the_whole_library(argil, client):
+    result = syncer(client).full_pass()
+
+    assert catalogue() == library_ids(argil)
+    assert result.seen == 450
+    state = SyncState.objects.get()
+    assert state.last_full_pass_at is not None
+    assert state.pass_started_at is None
+    assert state.pass_seen == 450
+    cafe = CatalogueAsset.objects.get(name="Café à São Paulo — 夜景 🌃🎬 (ünïcödé)")
+    assert cafe.search_name == "cafe a sao paulo — 夜景 🌃🎬 (unicode)"
+    assert CatalogueAsset.objects.filter(name="").count() == 2  # a null name and an empty one
+
+
+def test_uploads_and_deletions_while_paging_lose_and_duplicate_nothing(argil, client):
+    before = library_ids(argil)
+    # While READY is paged: 130 uploads push its pages down, then deleting the 150 newest pulls
+    # them up (the next page would start past assets never read), then 7 more uploads.
+    control(argil, "POST", "hooks", {"after_list_calls": 4, "insert": 130})
+    control(argil, "POST", "hooks", {"after_list_calls": 5, "delete_newest": 150})
+    control(argil, "POST", "hooks", {"after_list_calls": 6, "insert": 7})
+
+    result = syncer(client).full_pass()
+
+    now = library_ids(argil)
+    assert len(now) == 450 + 130 + 7 - 150  # the hooks ran, mid-pass
+    assert set(now) <= set(catalogue())  # nothing that exists was lost
+    assert set(catalogue()) <= set(before) | set(now)  # nothing invented
+    assert result.seen == len(catalogue())  # nothing counted twice
+    ready_pages = [page for status, page in client.asked if status == "READY"]
+    assert any(b < a for a, b in itertools.pairwise(ready_pages))  # stepped back
+    # The next pass drops what was deleted after this one read it, and nothing else.
+    syncer(client).full_pass()
+    assert catalogue() == library_ids(argil)
+
+
+def test_deletions_renames_settling_and_new_files_propagate(argil, client):
+    syncer(client).full_pass()
+    ready = [i for i, s in library_ids(argil).items() if s == "READY"]
+    processing = [i for i, s in library_ids(argil).items() if s == "PROCESSING"]
+    gone, renamed, refiled, settled = ready[:3], ready[3], ready[4], processing[0]
+    CatalogueAsset.objects.filter(pk=refiled).update(
+        probed_url="http://old/file.webm", duration_seconds=12.5, width=1920, height=1080
+    )
+    for asset_id in gone:
+        control(argil, "DELETE", f"assets/{asset_id}")
+    control(argil, "POST", f"assets/{renamed}", {"name": "Harbour DRONE — Dusk"})
+    control(argil, "POST", f"assets/{settled}", {"status": "READY"})
+    old = CatalogueAsset.objects.get(pk=refiled)
+    files = {"VIDEO": "clip-0{}.webm", "IMAGE": "image-0{}.jpg", "AUDIO": "track-0{}.ogg"}
+    new_file = next(
+        name
+        for name in (files[old.type].format(2), files[old.type].format(3))
+        if not old.file_url.endswith(name)
+    )
+    control(argil, "POST", f"assets/{refiled}", {"file": new_file})
+
+    result = syncer(client).full_pass()
+
+    assert result.deleted == 3
+    assert not CatalogueAsset.objects.filter(pk__in=gone).exists()
+    row = CatalogueAsset.objects.get(pk=renamed)
+    assert (row.name, row.search_name) == ("Harbour DRONE — Dusk", "harbour drone — dusk")
+    assert CatalogueAsset.objects.get(pk=settled).status == "READY"
+    row = CatalogueAsset.objects.get(pk=refiled)
+    assert row.file_url.endswith(new_file)
+    assert (row.duration_seconds, row.width, row.height) == (None, None, None)
+    assert row.probed_url == "http://old/file.webm"  # the prober sees it must look again
+    assert catalogue() == library_ids(argil)
+
+
+def test_a_stopped_pass_deletes_nothing_and_keeps_what_it_wrote(argil, client):
+    syncer(client).full_pass()
+    doomed = next(iter(library_ids(argil)))
+    control(argil, "DELETE", f"assets/{doomed}")
+    stop = threading.Event()
+    reporter = Reporter(after_pages=2, action=stop.set)
+
+    with pytest.raises(SyncStopped):
+        syncer(client, reporter=reporter, stop=stop).full_pass()
+
+    assert CatalogueAsset.objects.filter(pk=doomed).exists()
+    state = SyncState.objects.get()
+    assert state.pass_started_at is None
+    assert "nothing deleted" in state.last_error
+
+
+def test_a_failed_pass_deletes_nothing(argil, client):
+    syncer(client).full_pass()
+    doomed = next(iter(library_ids(argil)))
+    control(argil, "DELETE", f"assets/{doomed}")
+    outage = lambda: argil.app.apply_fault_changes({"outage_seconds": 60})  # noqa: E731
+    reporter = Reporter(after_pages=2, action=outage)
+
+    with pytest.raises(SyncFailed):
+        syncer(client, reporter=reporter, max_outage_seconds=0).full_pass()
+
+    assert CatalogueAsset.objects.filter(pk=doomed).exists()
+    assert catalogue_status().last_error.startswith("pass failed")
+
+
+def test_an_outage_mid_pass_resumes_at_the_same_page(argil, client):
+    outage = lambda: argil.app.apply_fault_changes({"outage_seconds": 0.3})  # noqa: E731
+    reporter = Reporter(after_pages=3, action=outage)
+
+    syncer(client, reporter=reporter).full_pass()
+
+    assert argil.app.stats.snapshot()["statuses"]["503"] >= 1
+    ready = [page for status, page in client.asked if status == "READY"]
+    assert ready[:4] == [1, 2, 3, 3]  # page 3 got the 503 and was asked for again
+    assert any("trying page" in m for m in reporter.messages)
+    assert catalogue() == library_ids(argil)
+
+
+def test_a_429_is_waited_out_and_the_pass_completes(argil, client):
+    argil.app.apply_fault_changes({"rate_limit_per_minute": 3, "rate_window_seconds": 1})
+    reporter = Reporter()
+
+    syncer(client, reporter=reporter).full_pass()
+
+    assert argil.app.stats.snapshot()["statuses"].get("429", 0) >= 1
+    assert any("rate limiting" in m for m in reporter.messages)
+    argil.app.apply_fault_changes({"rate_limit_per_minute": 0})
+    assert catalogue() == library_ids(argil)
+
+
+def test_the_read_budget_holds_in_any_window(argil, client):
+    argil.app.stats.reset()
+
+    syncer(client, per_window=4, window=2.0).full_pass()
+
+    calls = argil.app.stats.snapshot()["total"]
+    assert calls > 8  # enough calls for the budget to bind more than once
+    # Measured where Argil counts; 1.5 s leaves the clocks of the two ends some slack.
+    assert argil.app.stats.max_in_window(1.5) <= 4
+
+
+def test_a_poll_finds_new_uploads_and_costs_three_calls_when_nothing_changed(argil, client):
+    sync = syncer(client)
+    sync.full_pass()
+    calls = sync.calls
+
+    quiet = sync.poll()
+
+    assert (quiet.new, quiet.changed, sync.calls - calls) == (0, 0, 3)
+    new_id = control(argil, "POST", "assets", {"status": "PROCESSING", "name": "Harbour drone"})
+    renamed = next(iter(library_ids(argil)))
+    control(argil, "POST", f"assets/{renamed}", {"name": "Renamed at the top"})
+    busy = sync.poll()
+    assert busy.new == 1
+    assert CatalogueAsset.objects.get(pk=new_id["ids"][0]).status == "PROCESSING"
+
+
+def test_watch_makes_a_new_upload_searchable_then_stops_cleanly(argil, client):
+    stop = threading.Event()
+    uploaded: list[str] = []
+
+    class WatchReporter(Reporter):
+        def message(self, text: str) -> None:
+            super().message(text)
+            if text.startswith("full pass done"):  # the first pass: now an editor uploads
+                uploaded.extend(control(argil, "POST", "assets", {"name": "Fresh upload"})["ids"])
+            elif text.startswith("poll:") and "1 new" in text:
+                stop.set()
+
+    sync = syncer(client, reporter=WatchReporter(), stop=stop, poll_seconds=0.2)
+
+    with pytest.raises(SyncStopped):
+        sync.watch(full_pass_seconds=3600)
+
+    assert CatalogueAsset.objects.get(pk=uploaded[0]).search_name == "fresh upload"
+
+
+def test_one_lock_holder_at_a_time():
+    first, second = SyncLock(), SyncLock()
+
+    assert first.acquire()
+    assert not second.acquire()
+    first.renew(force=True)
+    assert not second.acquire()
+    first.release()
+    assert second.acquire()
+    # A holder that stops renewing loses the lease once it expires.
+    SyncLease.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert first.acquire()
+    with pytest.raises(Exception, match="another sync took the lock"):
+        second.renew(force=True)
+
+
+def test_the_command_refuses_to_start_beside_another_sync(argil, settings):
+    settings.ARGIL_API_BASE_URL = argil.base_url
+    holder = SyncLock()
+    assert holder.acquire()
+
+    with pytest.raises(CommandError, match="another catalogue sync is running") as refused:
+        call_command("sync_assets", stdout=io.StringIO())
+
+    assert refused.value.returncode == 3
+    assert not CatalogueAsset.objects.exists()
+
+
+def test_the_command_runs_one_pass_and_never_prints_the_key(argil, settings):
+    settings.ARGIL_API_BASE_URL = argil.base_url
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("sync_assets", stdout=out, stderr=err)
+
+    assert CatalogueAsset.objects.count() == 450
+    assert "one full pass" in out.getvalue()
+    assert KEY not in out.getvalue() + err.getvalue()
+    assert not SyncLease.objects.exists()  # released on the way out
+
+
+def test_a_rejected_key_fails_the_command_without_deleting(argil, settings):
+    settings.ARGIL_API_BASE_URL = argil.base_url
+    call_command("sync_assets", stdout=io.StringIO())
+    settings.ARGIL_API_KEY = "sk-wrong-key"
+
+    with pytest.raises(CommandError, match="key was rejected; nothing deleted"):
+        call_command("sync_assets", stdout=io.StringIO())
+
+    assert CatalogueAsset.objects.count() == 450
+
+
+def test_status_says_syncing_with_a_percentage():
+    SyncState.objects.create(pass_started_at=timezone.now(), pass_seen=37, pass_expected=100)
+
+    status = catalogue_status()
+
+    assert (status.syncing, status.percent, status.ready, status.count) == (True, 37, False, 0)
+    assert status.age_seconds is None
+
+
+def test_healthz_reports_the_catalogue(django_client):
+    SyncState.objects.create(
+        last_synced_at=timezone.now() - timedelta(seconds=12), last_full_pass_at=timezone.now()
+    )
+
+    body = django_client.get("/healthz").json()
+
+    assert body["catalogue"]["assets"] == 0
+    assert 12 <= body["catalogue"]["age_seconds"] <= 60
+    assert body["catalogue"]["syncing"] is False
