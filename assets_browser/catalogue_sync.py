@@ -615,7 +615,9 @@ class Syncer:
         if state is not None and state.last_full_pass_at is not None:
             age = (timezone.now() - state.last_full_pass_at).total_seconds()
             next_full += max(0.0, full_pass_seconds - age)
-        self._next_poll = time.monotonic()
+            self._next_poll = time.monotonic()
+        # Until a first full pass has filled the catalogue, polls would only read the same
+        # pages twice (and search is unavailable anyway): they start after it.
         while True:
             self._checkpoint()
             now = time.monotonic()
@@ -624,22 +626,30 @@ class Syncer:
                     next_full = now + full_pass_seconds
                     try:
                         self.full_pass()
+                        if self._next_poll is None:
+                            self._next_poll = time.monotonic() + self.poll_seconds
                     except SyncFailed as exc:
                         self.progress.message(f"full pass failed: {exc}")
-                elif now >= self._next_poll:
+                elif self._next_poll is not None and now >= self._next_poll:
                     self.poll()
             except SyncFailed as exc:
                 self.progress.message(f"poll failed: {exc}")
                 _end_pass(f"poll failed: {exc}", keep_pass=True)
-                self._next_poll = time.monotonic() + self.poll_seconds
+                self._poll_later()
             except DatabaseError as exc:  # e.g. SQLite busy for longer than its timeout
                 self.progress.message(f"database error, trying again: {type(exc).__name__}")
-                self._next_poll = time.monotonic() + self.poll_seconds
-            pause = min(next_full, self._next_poll) - time.monotonic()
-            while pause > 0:
+                self._poll_later()
+            while (pause := self._until_next(next_full)) > 0:
                 self._wait(min(pause, LEASE_RENEW_SECONDS))
                 self._checkpoint()
-                pause = min(next_full, self._next_poll) - time.monotonic()
+
+    def _poll_later(self) -> None:
+        if self._next_poll is not None:
+            self._next_poll = time.monotonic() + self.poll_seconds
+
+    def _until_next(self, next_full: float) -> float:
+        due = next_full if self._next_poll is None else min(next_full, self._next_poll)
+        return due - time.monotonic()
 
 
 def _counts_by_status() -> dict[str, int]:

@@ -7,9 +7,16 @@ or two, so nothing waits a minute.
 
 import io
 import itertools
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -40,6 +47,7 @@ def django_client():
 
 
 KEY = settings.ARGIL_API_KEY
+BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -366,3 +374,74 @@ def test_healthz_reports_the_catalogue(django_client):
     assert body["catalogue"]["assets"] == 0
     assert 12 <= body["catalogue"]["age_seconds"] <= 60
     assert body["catalogue"]["syncing"] is False
+
+
+# --- The command as a process: SIGTERM mid-pass, and a second instance beside it ---------------
+
+
+def _manage(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **kwargs,
+    )
+
+
+def _wait_for(check, within: float = 30.0):
+    deadline = time.monotonic() + within
+    while not (result := check()):
+        assert time.monotonic() < deadline, f"still false after {within} s"
+        time.sleep(0.05)
+    return result
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_mid_pass_exits_0_with_whole_batches_and_a_second_sync_is_refused(tmp_path):
+    config = SandboxConfig(library_size=3000, latency_ms=100, seed=5)
+    database = tmp_path / "sync.sqlite3"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ARGIL_"))},
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_LOG_FORMAT": "plain",
+    }
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    with start_sandbox(api_key=KEY, config=config) as argil:
+        env["ARGIL_API_BASE_URL"] = argil.base_url
+        watcher = _manage("sync_assets", "--watch", env=env)
+        try:
+            _wait_for(lambda: argil.app.stats.total >= 5)  # mid-pass: 33 pages to go
+            second = _manage("sync_assets", env=env)
+            second_output = second.communicate(timeout=60)[0]
+            watcher.send_signal(signal.SIGTERM)
+            output = watcher.communicate(timeout=60)[0]
+        finally:
+            if watcher.poll() is None:
+                watcher.kill()
+                watcher.wait()
+    assert second.returncode == 3
+    assert "another catalogue sync is running" in second_output
+    assert watcher.returncode == 0, output
+    assert "stopped; every batch written so far is kept" in output
+    assert KEY not in output + second_output
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT COUNT(*) FROM assets_browser_catalogueasset").fetchone()[0]
+        state = db.execute(
+            "SELECT pass_seen, pass_started_at, last_full_pass_at FROM assets_browser_syncstate"
+        ).fetchone()
+        leases = db.execute("SELECT COUNT(*) FROM assets_browser_synclease").fetchone()[0]
+    assert 0 < rows < 3000  # stopped part-way
+    assert state == (rows, None, None)  # the count written with the last whole batch
+    assert leases == 0  # released on the way out
