@@ -8,7 +8,7 @@ WORKERS ?= 2
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-.PHONY: run test test-fast checks test-services lint serve bench loadtest check-python clean
+.PHONY: run test test-fast checks test-services lint serve worker bench bench-sync loadtest check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -42,6 +42,16 @@ serve: $(RUNTIME)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py argil_dashboard.wsgi
+
+# Production: the catalogue sync (search and sort read from it), one per deployment or more:
+# exactly one syncs at a time (a lease in the database), the others wait to take over. Same
+# environment as `make serve`; run after `make serve` has migrated. SIGTERM stops it cleanly.
+worker: export DJANGO_DEBUG = 0
+worker: $(RUNTIME)
+	@[ -n "$$DJANGO_SECRET_KEY" ] || { $(PY) manage.py check 2>&1 | tail -n 1; exit 1; }
+	@$(PY) manage.py migrate --check >/dev/null 2>&1 || { \
+	  echo "worker: the database is not migrated; run make serve (or manage.py migrate) first"; exit 1; }
+	exec $(PY) manage.py sync_assets --watch
 
 # Lint, format and types: what every commit must pass before any test runs.
 checks: $(TESTDEPS)

@@ -3,7 +3,9 @@
 With ARGIL_API_KEY set, this is runserver against the real API. Without it, it first starts the
 built-in sandbox (`python -m argil_sandbox`, a stand-in of the Argil Assets API with a sample
 library) as its own process on loopback, points the dashboard at it with a throwaway key, and
-makes sure a demo editor can log in. Ctrl-C or SIGTERM stops every process it started.
+makes sure a demo editor can log in. Beside the dashboard it runs the catalogue sync
+(`manage.py sync_assets --watch`, which search and sort read from) unless `--no-sync`.
+Ctrl-C or SIGTERM stops every process it started.
 """
 
 import contextlib
@@ -32,14 +34,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sandbox-port", type=int, default=int(os.environ.get("ARGIL_SANDBOX_PORT", "8001"))
         )
+        parser.add_argument(
+            "--no-sync", action="store_true", help="do not run the catalogue sync beside it"
+        )
 
-    def handle(self, *args, addrport: str, sandbox_port: int, **options):
+    def handle(self, *args, addrport: str, sandbox_port: int, no_sync: bool, **options):
         # SIGTERM ends this like Ctrl-C, so the `finally` blocks stop the children.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         env = dict(os.environ)
         if settings.ARGIL_API_KEY:
             self.stdout.write(f"Using the Argil API at {settings.ARGIL_API_BASE_URL}.")
-            return self._serve(addrport, env)
+            return self._serve(addrport, env, sync=not no_sync)
         key = secrets.token_urlsafe(24)
         sandbox, base_url = self._start_sandbox(sandbox_port, env | {"ARGIL_API_KEY": key})
         try:
@@ -55,7 +60,7 @@ class Command(BaseCommand):
                 f"  open http://{addrport}/ and log in as {DEMO_USERNAME!r}"
                 f" with password {DEMO_PASSWORD!r}"
             )
-            return self._serve(addrport, env)
+            return self._serve(addrport, env, sync=not no_sync)
         finally:
             _stop(sandbox)
 
@@ -82,18 +87,32 @@ class Command(BaseCommand):
         threading.Thread(target=_echo, args=(process.stdout,), daemon=True).start()
         return process, first_line.removeprefix(SANDBOX_BANNER).strip()
 
-    def _serve(self, addrport: str, env: dict[str, str]) -> None:
+    def _serve(self, addrport: str, env: dict[str, str], *, sync: bool) -> None:
         # runserver runs as a child so it sees the sandbox's settings from its environment, and so
-        # its autoreloader restarts only the dashboard, never the sandbox.
+        # its autoreloader restarts only the dashboard, never the sandbox. The sync worker is a
+        # child too (its own process group), with plain log lines: a progress bar redrawn with
+        # \r would garble runserver's output on the shared console.
         manage = os.path.join(settings.BASE_DIR, "manage.py")
-        server = subprocess.Popen(
-            [sys.executable, manage, "runserver", addrport], env=env, start_new_session=True
-        )
+        worker = None
+        if sync:
+            self.stdout.write("  catalogue sync: watching (manage.py sync_assets --watch)")
+            worker = subprocess.Popen(
+                [sys.executable, manage, "sync_assets", "--watch", "--plain"],
+                env=env,
+                start_new_session=True,
+            )
         try:
-            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops all; no traceback
-                server.wait()
+            server = subprocess.Popen(
+                [sys.executable, manage, "runserver", addrport], env=env, start_new_session=True
+            )
+            try:
+                with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops all; no traceback
+                    server.wait()
+            finally:
+                _stop(server)
         finally:
-            _stop(server)
+            if worker is not None:
+                _stop(worker)
 
     def _ensure_demo_editor(self) -> None:
         users = get_user_model()

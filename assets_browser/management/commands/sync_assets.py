@@ -55,6 +55,9 @@ class Command(BaseCommand):
             help="wait for another sync to finish instead of exiting (implied by --watch)",
         )
         parser.add_argument(
+            "--plain", action="store_true", help="log lines, even on a terminal (no progress bar)"
+        )
+        parser.add_argument(
             "--poll-seconds", type=float, default=POLL_SECONDS, help="--watch: between polls"
         )
         parser.add_argument(
@@ -64,7 +67,7 @@ class Command(BaseCommand):
             help="--watch: between full passes (deletions and renames further down)",
         )
 
-    def handle(self, *args, watch, wait, poll_seconds, full_pass_seconds, **options):
+    def handle(self, *args, watch, wait, plain, poll_seconds, full_pass_seconds, **options):
         if not settings.ARGIL_API_KEY:
             raise CommandError("ARGIL_API_KEY is not set: the sync has nothing to read from.")
         if poll_seconds <= 0 or full_pass_seconds <= 0:
@@ -81,7 +84,7 @@ class Command(BaseCommand):
                 budget=ReadBudget(budget),
                 stop=stop,
                 lock=lock,
-                progress=self._progress(),
+                progress=LogProgress() if plain else self._progress(),
                 max_outage_seconds=None if watch else ONE_SHOT_MAX_OUTAGE_SECONDS,
                 poll_seconds=poll_seconds,
             )
