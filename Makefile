@@ -85,6 +85,12 @@ test-services: $(TESTDEPS)
 bench: $(RUNTIME)
 	$(PY) bench/run.py
 
+# The catalogue sync at a 100,000-asset sandbox library: first pass (time, calls, peak RSS),
+# freshness of a new upload under --watch, steady-state calls a minute; writes bench/SYNC.md.
+# About 4 minutes (a minute of it counting calls while nothing changes); stops all it started.
+bench-sync: $(RUNTIME)
+	$(PY) bench/sync.py
+
 # Load and faults: PostgreSQL and Redis (.ci/services), the sandbox with injected faults, two
 # gunicorns behind nginx (bench/balancer.py writes its config), 32 editors for 60 s, one outage
 # and one restart; prints a table, writes bench/LOADTEST.md (a sample run), fails on a 500, a

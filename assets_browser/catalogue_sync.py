@@ -222,7 +222,7 @@ class ProgressReporter(Protocol):
 
 
 class LogProgress:
-    """Plain log lines: every `every` pages, and when a status is done."""
+    """Plain log lines: progress every `every` pages; messages (pass done, waits) as they come."""
 
     def __init__(self, every: int = 25) -> None:
         self.every = every

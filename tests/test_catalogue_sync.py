@@ -344,6 +344,26 @@ def test_the_command_runs_one_pass_and_never_prints_the_key(argil, settings):
     assert not SyncLease.objects.exists()  # released on the way out
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_command_draws_a_progress_bar(argil, settings, monkeypatch):
+    settings.ARGIL_API_BASE_URL = argil.base_url
+    monkeypatch.setattr("assets_browser.management.commands.sync_assets.TerminalProgress.EVERY", 0)
+    out = Terminal()
+
+    call_command("sync_assets", stdout=out)
+
+    drawn = out.getvalue()
+    assert "\r[" in drawn
+    assert "READY " in drawn
+    assert "/s" in drawn
+    assert "full pass done: 450 assets" in drawn
+    assert KEY not in drawn
+
+
 def test_a_rejected_key_fails_the_command_without_deleting(argil, settings):
     settings.ARGIL_API_BASE_URL = argil.base_url
     call_command("sync_assets", stdout=io.StringIO())

@@ -10,6 +10,7 @@ On a terminal it draws a progress bar; otherwise it logs plain lines. It never p
 """
 
 import contextlib
+import math
 import signal
 import sys
 import threading
@@ -141,14 +142,15 @@ class TerminalProgress:
     """A one-line progress bar redrawn in place (at most 5 times a second)."""
 
     WIDTH = 24
+    EVERY = 0.2  # seconds between redraws
 
     def __init__(self, out: OutputWrapper) -> None:
         self.out = out
-        self._drawn = 0.0
+        self._drawn = -math.inf
 
     def page(self, progress: PassProgress) -> None:
         now = time.monotonic()
-        if now - self._drawn < 0.2:
+        if now - self._drawn < self.EVERY:
             return
         self._drawn = now
         seen, expected = progress.total_seen, progress.total_expected
