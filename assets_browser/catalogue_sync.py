@@ -403,7 +403,7 @@ class Syncer:
         outage_began: float | None = None
         while True:
             self._checkpoint()
-            self.budget.take(self.stop.wait)  # a budget wait ends at once on stop
+            self.budget.take(self._pause)
             self.calls += 1
             try:
                 result = self.client.list_assets(status=status, page=page, page_size=PAGE_SIZE)
@@ -431,8 +431,19 @@ class Syncer:
             return result
 
     def _wait(self, seconds: float) -> None:
-        if self.stop.wait(max(0.0, seconds)):
+        if self._pause(seconds):
             raise SyncStopped
+
+    def _pause(self, seconds: float) -> bool:
+        """Wait `seconds` (True at once when stop is asked for), renewing the lease meanwhile:
+        a budget or Retry-After wait can outlast it."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            if self.stop.wait(min(left, LEASE_RENEW_SECONDS)):
+                return True
+            if self.lock is not None:
+                self.lock.renew()
+        return self.stop.is_set()
 
     def _checkpoint(self) -> None:
         """Between batches: stop if asked, keep the lease."""

@@ -320,6 +320,22 @@ def test_one_lock_holder_at_a_time():
         second.renew(force=True)
 
 
+def test_the_lease_is_kept_through_long_budget_waits(client, monkeypatch):
+    # A lease of 1 s renewed every 0.2 s, and a budget whose waits (up to 1.5 s) outlast it.
+    monkeypatch.setattr("assets_browser.catalogue_sync.LEASE_SECONDS", 1.0)
+    monkeypatch.setattr("assets_browser.catalogue_sync.LEASE_RENEW_SECONDS", 0.2)
+    holder, rival = SyncLock(), SyncLock()
+    assert holder.acquire()
+    rival_won: list[bool] = []
+    reporter = Reporter()
+    reporter.page = lambda progress: rival_won.append(rival.acquire())
+
+    syncer(client, per_window=2, window=1.5, lock=holder, reporter=reporter).full_pass()
+
+    assert len(rival_won) >= 5  # pages long enough apart for an unrenewed lease to lapse
+    assert not any(rival_won)
+
+
 def test_the_command_refuses_to_start_beside_another_sync(argil, settings):
     settings.ARGIL_API_BASE_URL = argil.base_url
     holder = SyncLock()
@@ -419,7 +435,6 @@ def _wait_for(check, within: float = 30.0):
     return result
 
 
-@pytest.mark.django_db(transaction=True)
 def test_sigterm_mid_pass_exits_0_with_whole_batches_and_a_second_sync_is_refused(tmp_path):
     config = SandboxConfig(library_size=3000, latency_ms=100, seed=5)
     database = tmp_path / "sync.sqlite3"
