@@ -480,8 +480,7 @@ class Syncer:
             ]
             if refiled:
                 CatalogueAsset.objects.filter(id__in=refiled).update(**CLEARED_MEDIA_FACTS)
-            defaults = {"last_synced_at": now, **(state or {})}
-            SyncState.objects.update_or_create(pk=1, defaults=defaults)
+            _save_state(last_synced_at=now, **(state or {}))
         for row in rows.values():
             old = before.get(row.id)
             if old is None:
@@ -503,14 +502,11 @@ class Syncer:
         counts = _counts_by_status()  # expected per status until Argil's count arrives
         for status in STATUS_ORDER:
             progress.expected[status] = counts.get(status.value, 0)
-        SyncState.objects.update_or_create(
-            pk=1,
-            defaults={
-                "pass_started_at": started_at,
-                "pass_seen": 0,
-                "pass_expected": progress.total_expected,
-                "last_error": "",
-            },
+        _save_state(
+            pass_started_at=started_at,
+            pass_seen=0,
+            pass_expected=progress.total_expected,
+            last_error="",
         )
         result = PassResult()
         try:
@@ -522,14 +518,11 @@ class Syncer:
                 self.lock.renew(force=True)  # never delete on a lease about to lapse
             with transaction.atomic():
                 result.deleted, _ = CatalogueAsset.objects.filter(seen_at__lt=started_at).delete()
-                SyncState.objects.update_or_create(
-                    pk=1,
-                    defaults={
-                        "pass_started_at": None,
-                        "pass_seen": progress.total_seen,
-                        "pass_expected": progress.total_seen,
-                        "last_full_pass_at": timezone.now(),
-                    },
+                _save_state(
+                    pass_started_at=None,
+                    pass_seen=progress.total_seen,
+                    pass_expected=progress.total_seen,
+                    last_full_pass_at=timezone.now(),
                 )
         except SyncStopped:
             _end_pass("stopped before the end; nothing deleted")
@@ -663,6 +656,12 @@ class Syncer:
         return due - time.monotonic()
 
 
+def _save_state(**fields) -> None:
+    """Update the one SyncState row (one query; the row is made the first time)."""
+    if not SyncState.objects.filter(pk=1).update(**fields):
+        SyncState.objects.create(pk=1, **fields)
+
+
 def _counts_by_status() -> dict[str, int]:
     rows = CatalogueAsset.objects.values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
@@ -689,7 +688,7 @@ def _end_pass(error: str, *, keep_pass: bool = False) -> None:
     if not keep_pass:
         defaults["pass_started_at"] = None
     try:
-        SyncState.objects.update_or_create(pk=1, defaults=defaults)
+        _save_state(**defaults)
     except DatabaseError:  # already failing; the log line is the record
         logger.exception("catalogue sync: could not record the sync state")
 

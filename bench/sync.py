@@ -115,7 +115,7 @@ class Catalogue:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--library-size", type=int, default=LIBRARY_SIZE)
-    parser.add_argument("--uploads", type=int, default=3, help="freshness samples")
+    parser.add_argument("--uploads", type=int, default=6, help="freshness samples")
     parser.add_argument("--steady-seconds", type=int, default=STEADY_SECONDS)
     parser.add_argument("--real-default-budget", action="store_true")
     args = parser.parse_args()
