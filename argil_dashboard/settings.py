@@ -68,7 +68,7 @@ ARGIL_CACHE_TTL = int(os.environ.get("ARGIL_CACHE_TTL", "30"))
 # Connections per requests.Session: >= gunicorn's threads (gunicorn.conf.py reads the same
 # GUNICORN_THREADS), so a session shared between threads never waits for or drops a connection.
 ARGIL_API_POOL_MAXSIZE = max(16, int(os.environ.get("GUNICORN_THREADS") or "8"))
-# The catalogue sync's own reads of Argil in any 60 s (of the workspace's 600): editors keep the rest.
+# The catalogue sync's reads of Argil in any 60 s (of the workspace's 600); editors keep the rest.
 ARGIL_SYNC_READS_PER_MINUTE = int(os.environ.get("ARGIL_SYNC_READS_PER_MINUTE", "240"))
 # Set by `manage.py run` when it serves the built-in sandbox instead of the real API.
 ARGIL_SANDBOX = env_bool("ARGIL_SANDBOX", False)
