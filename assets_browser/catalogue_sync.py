@@ -49,7 +49,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.db.models import Count, DateTimeField, ExpressionWrapper, Q
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -85,6 +85,9 @@ BACKOFF_MAX_SECONDS = 60.0
 POLL_SECONDS = 10.0  # --watch: the newest page of each status; a new upload shows within this
 FULL_PASS_SECONDS = 600.0  # --watch: a full pass (deletions, renames) this long after the last
 POLL_MAX_PAGES = 20  # one poll reads at most this many pages per status (a burst of uploads)
+FAILED_PASS_RETRY = 60.0  # --watch: seconds before a failed full pass starts again
+STORE_ATTEMPTS = 5  # tries to write one batch while the database is busy
+STORE_RETRY_SECONDS = 1.0
 LEASE_SECONDS = 60.0  # a crashed holder blocks other machines this long at most
 LEASE_RENEW_SECONDS = 15.0  # the holder renews this often (4 chances before it expires)
 LOCK_NAME = "catalogue-sync"
@@ -455,7 +458,22 @@ class Syncer:
     # -- Writing one batch --
 
     def store(self, assets: Iterable[Asset], state: dict | None = None) -> StoreResult:
-        """Upsert a page's assets in one transaction (plus the SyncState fields in `state`)."""
+        """Upsert a page's assets in one transaction (plus the SyncState fields in `state`).
+
+        A database that is busy (SQLite's lock held past its timeout by a reader or a migrate)
+        gets a few more tries: the batch is an upsert, so writing it again is harmless."""
+        assets = list(assets)
+        for attempt in range(STORE_ATTEMPTS):
+            try:
+                return self._store(assets, state)
+            except OperationalError as exc:
+                if attempt == STORE_ATTEMPTS - 1:
+                    raise
+                self.progress.message(f"database busy ({exc}); writing the batch again")
+                self._wait(STORE_RETRY_SECONDS)
+        raise AssertionError("unreachable")
+
+    def _store(self, assets: list[Asset], state: dict | None) -> StoreResult:
         now = timezone.now()
         rows = {row.id: row for row in (_row(asset, now) for asset in assets)}
         result = StoreResult()
@@ -527,7 +545,7 @@ class Syncer:
         except SyncStopped:
             _end_pass("stopped before the end; nothing deleted")
             raise
-        except (SyncFailed, SyncLockLost) as exc:
+        except (SyncFailed, SyncLockLost, DatabaseError) as exc:
             _end_pass(f"pass failed: {exc}; nothing deleted")
             raise
         result.seen = progress.total_seen
@@ -632,8 +650,10 @@ class Syncer:
                         self.full_pass()
                         if self._next_poll is None:
                             self._next_poll = time.monotonic() + self.poll_seconds
-                    except SyncFailed as exc:
-                        self.progress.message(f"full pass failed: {exc}")
+                    except (SyncFailed, DatabaseError) as exc:
+                        # Sooner than the next scheduled pass: deletions wait on a whole one.
+                        next_full = time.monotonic() + min(full_pass_seconds, FAILED_PASS_RETRY)
+                        self.progress.message(f"full pass failed, again in a minute: {exc}")
                 elif self._next_poll is not None and now >= self._next_poll:
                     self.poll()
             except SyncFailed as exc:

@@ -8,6 +8,7 @@ or two, so nothing waits a minute.
 import io
 import itertools
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -393,7 +394,7 @@ def test_a_rejected_key_fails_the_command_without_deleting(argil, settings):
 
 
 def test_status_says_syncing_with_a_percentage():
-    SyncState.objects.create(pass_started_at=timezone.now(), pass_seen=37, pass_expected=100)
+    SyncState.objects.create(pk=1, pass_started_at=timezone.now(), pass_seen=37, pass_expected=100)
 
     status = catalogue_status()
 
@@ -403,7 +404,9 @@ def test_status_says_syncing_with_a_percentage():
 
 def test_healthz_reports_the_catalogue(django_client):
     SyncState.objects.create(
-        last_synced_at=timezone.now() - timedelta(seconds=12), last_full_pass_at=timezone.now()
+        pk=1,
+        last_synced_at=timezone.now() - timedelta(seconds=12),
+        last_full_pass_at=timezone.now(),
     )
 
     body = django_client.get("/healthz").json()
@@ -436,24 +439,40 @@ def _wait_for(check, within: float = 30.0):
     return result
 
 
-def test_sigterm_mid_pass_exits_0_with_whole_batches_and_a_second_sync_is_refused(tmp_path):
-    config = SandboxConfig(library_size=3000, latency_ms=300, seed=5)  # a pass of 10 s or more
-    database = tmp_path / "sync.sqlite3"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ARGIL_"))},
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_LOG_FORMAT": "plain",
-    }
+@pytest.fixture(scope="module")
+def migrated_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, made once; each process test works on its own copy."""
+    database = tmp_path_factory.mktemp("catalogue") / "template.sqlite3"
+    env = _process_env(database)
     migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    return database
+
+
+def _process_env(database: Path, **extra: str) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ARGIL_"))},
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_LOG_FORMAT": "plain",
+        **extra,
+    }
+
+
+def test_sigterm_mid_pass_exits_0_with_whole_batches_and_a_second_sync_is_refused(
+    tmp_path, migrated_template
+):
+    config = SandboxConfig(library_size=3000, latency_ms=300, seed=5)  # a pass of 10 s or more
+    database = tmp_path / "sync.sqlite3"
+    shutil.copy(migrated_template, database)
+    env = _process_env(database)
     with start_sandbox(api_key=KEY, config=config) as argil:
         env["ARGIL_API_BASE_URL"] = argil.base_url
         watcher = _manage("sync_assets", "--watch", env=env)
@@ -479,5 +498,36 @@ def test_sigterm_mid_pass_exits_0_with_whole_batches_and_a_second_sync_is_refuse
         ).fetchone()
         leases = db.execute("SELECT COUNT(*) FROM assets_browser_synclease").fetchone()[0]
     assert 0 < rows < 3000  # stopped part-way
-    assert state == (rows, None, None)  # the count written with the last whole batch
+    assert state == (rows, None, None), output  # the count written with the last whole batch
     assert leases == 0  # released on the way out
+
+
+def test_a_busy_database_delays_a_batch_but_loses_nothing(tmp_path, migrated_template):
+    database = tmp_path / "sync.sqlite3"
+    shutil.copy(migrated_template, database)
+    config = SandboxConfig(library_size=300, latency_ms=200)
+    with start_sandbox(api_key=KEY, config=config) as argil:
+        env = _process_env(database, ARGIL_API_BASE_URL=argil.base_url)
+        blocker = sqlite3.connect(database, isolation_level=None)
+        sync = _manage("sync_assets", env=env)
+        try:
+            _wait_for(lambda: argil.app.stats.total >= 2)  # mid-pass
+            blocker.execute("BEGIN IMMEDIATE")  # holds the write lock, as a long writer would
+            lines: list[str] = []
+            assert sync.stdout is not None
+            for line in sync.stdout:  # SQLite's own 5 s wait first, then the sync's retries
+                lines.append(line)
+                if "database busy" in line:
+                    break
+            blocker.execute("COMMIT")
+            output = "".join(lines) + sync.communicate(timeout=60)[0]
+        finally:
+            blocker.close()
+            if sync.poll() is None:
+                sync.kill()
+                sync.communicate()
+    assert sync.returncode == 0, output
+    assert "writing the batch again" in output
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT COUNT(*) FROM assets_browser_catalogueasset").fetchone()[0]
+    assert rows == 300

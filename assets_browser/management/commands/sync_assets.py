@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.db import DatabaseError
 
 from assets_browser.catalogue_sync import (
     FULL_PASS_SECONDS,
@@ -102,6 +103,9 @@ class Command(BaseCommand):
                 raise CommandError(f"catalogue sync: {exc}; stopping") from None
             except SyncFailed as exc:
                 raise CommandError(f"catalogue sync failed: {exc}; nothing deleted") from None
+            except DatabaseError as exc:
+                message = f"catalogue sync: database error: {exc}; nothing deleted"
+                raise CommandError(message) from exc
             finally:
                 client.close()
                 with contextlib.suppress(Exception):  # a lost lease has nothing to release
