@@ -86,7 +86,7 @@ bench: $(RUNTIME)
 	$(PY) bench/run.py
 
 # The catalogue sync at a 100,000-asset sandbox library: first pass (time, calls, peak RSS),
-# freshness of a new upload under --watch, steady-state calls a minute; writes bench/SYNC.md.
+# freshness of a new upload under --watch, steady-state calls a minute; appends to bench/SYNC.md.
 # About 4 minutes (a minute of it counting calls while nothing changes); stops all it started.
 bench-sync: $(RUNTIME)
 	$(PY) bench/sync.py
