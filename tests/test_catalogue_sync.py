@@ -10,6 +10,7 @@ import itertools
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -531,3 +532,61 @@ def test_a_busy_database_delays_a_batch_but_loses_nothing(tmp_path, migrated_tem
     with sqlite3.connect(database) as db:
         rows = db.execute("SELECT COUNT(*) FROM assets_browser_catalogueasset").fetchone()[0]
     assert rows == 300
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (from /proc: no extra dependency)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_make_run_starts_the_watcher_beside_the_dashboard_and_stops_it(tmp_path, migrated_template):
+    database = tmp_path / "run.sqlite3"
+    shutil.copy(migrated_template, database)
+    env = {
+        **_process_env(database),
+        "DJANGO_SETTINGS_MODULE": "argil_dashboard.settings",
+        "DJANGO_DEBUG": "1",
+    }
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = _manage("run", f"127.0.0.1:{port}", "--sandbox-port", "0", env=env)
+    try:
+
+        def synced() -> bool:
+            with sqlite3.connect(database, timeout=5) as db:
+                return (
+                    db.execute("SELECT COUNT(*) FROM assets_browser_catalogueasset").fetchone()[0]
+                    == 240
+                )
+
+        _wait_for(synced, within=60)  # demo mode: the sandbox's 240 assets, synced
+        children = _children(run.pid)
+        assert len(children) == 3  # the sandbox, the sync worker, runserver
+        run.send_signal(signal.SIGTERM)
+        output = run.communicate(timeout=60)[0]
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    assert "catalogue sync: watching" in output
+    assert "catalogue sync: stopped" in output
+    assert not [pid for pid in children if _alive(pid)]
