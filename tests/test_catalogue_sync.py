@@ -590,3 +590,22 @@ def test_make_run_starts_the_watcher_beside_the_dashboard_and_stops_it(tmp_path,
     assert "catalogue sync: watching" in output
     assert "catalogue sync: stopped" in output
     assert not [pid for pid in children if _alive(pid)]
+
+
+def test_with_wait_a_second_sync_waits_for_the_lease_then_runs(tmp_path, migrated_template):
+    database = tmp_path / "sync.sqlite3"
+    shutil.copy(migrated_template, database)
+    soon = (timezone.now() + timedelta(seconds=2)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with sqlite3.connect(database) as db:  # another machine's sync, whose lease runs out soon
+        db.execute(
+            "INSERT INTO assets_browser_synclease (name, holder, acquired_at, expires_at)"
+            " VALUES ('catalogue-sync', 'elsewhere:1:cafe', ?, ?)",
+            (soon, soon),
+        )
+    with start_sandbox(api_key=KEY, config=SandboxConfig(library_size=50)) as argil:
+        env = _process_env(database, ARGIL_API_BASE_URL=argil.base_url)
+        sync = _manage("sync_assets", "--wait", env=env)
+        output = sync.communicate(timeout=60)[0]
+    assert sync.returncode == 0, output
+    assert "another sync is running (elsewhere:1:cafe" in output
+    assert output.index("waiting") < output.index("full pass done: 50 assets")
