@@ -630,7 +630,7 @@ class Syncer:
 
     def watch(self, *, full_pass_seconds: float = FULL_PASS_SECONDS) -> None:
         """Polls every `poll_seconds` and a full pass every `full_pass_seconds`, until stopped.
-        A pass that fails is retried at the next full-pass time; nothing here ends the loop but
+        A pass that fails starts again after FAILED_PASS_RETRY; nothing here ends the loop but
         `stop` (SyncStopped) or a lost lock (SyncLockLost)."""
         state = SyncState.objects.filter(pk=1).first()
         next_full = time.monotonic()
