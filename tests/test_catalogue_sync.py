@@ -470,7 +470,7 @@ def _process_env(database: Path, **extra: str) -> dict[str, str]:
 def test_sigterm_mid_pass_exits_0_with_whole_batches_and_a_second_sync_is_refused(
     tmp_path, migrated_template
 ):
-    config = SandboxConfig(library_size=3000, latency_ms=300, seed=5)  # a pass of 10 s or more
+    config = SandboxConfig(library_size=3000, latency_ms=100, seed=5)
     database = tmp_path / "sync.sqlite3"
     shutil.copy(migrated_template, database)
     env = _process_env(database)
@@ -478,7 +478,9 @@ def test_sigterm_mid_pass_exits_0_with_whole_batches_and_a_second_sync_is_refuse
         env["ARGIL_API_BASE_URL"] = argil.base_url
         watcher = _manage("sync_assets", "--watch", env=env)
         try:
-            _wait_for(lambda: argil.app.stats.total >= 5)  # mid-pass: 33 pages to go
+            _wait_for(lambda: argil.app.stats.total >= 5)  # mid-pass: 28 pages to go
+            # Slow Argil down so the pass is still running however long the second start takes.
+            argil.app.apply_fault_changes({"latency_ms": 2000})
             second = _manage("sync_assets", env=env)
             second_output = second.communicate(timeout=60)[0]
             watcher.send_signal(signal.SIGTERM)
@@ -595,17 +597,31 @@ def test_make_run_starts_the_watcher_beside_the_dashboard_and_stops_it(tmp_path,
 def test_with_wait_a_second_sync_waits_for_the_lease_then_runs(tmp_path, migrated_template):
     database = tmp_path / "sync.sqlite3"
     shutil.copy(migrated_template, database)
-    soon = (timezone.now() + timedelta(seconds=2)).strftime("%Y-%m-%d %H:%M:%S.%f")
-    with sqlite3.connect(database) as db:  # another machine's sync, whose lease runs out soon
+    later = (timezone.now() + timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with sqlite3.connect(database) as db:  # another machine's sync holds the lease
         db.execute(
             "INSERT INTO assets_browser_synclease (name, holder, acquired_at, expires_at)"
             " VALUES ('catalogue-sync', 'elsewhere:1:cafe', ?, ?)",
-            (soon, soon),
+            (later, later),
         )
     with start_sandbox(api_key=KEY, config=SandboxConfig(library_size=50)) as argil:
         env = _process_env(database, ARGIL_API_BASE_URL=argil.base_url)
         sync = _manage("sync_assets", "--wait", env=env)
-        output = sync.communicate(timeout=60)[0]
+        try:
+            lines = []
+            assert sync.stdout is not None
+            for line in sync.stdout:
+                lines.append(line)
+                if "waiting" in line:
+                    break
+            assert argil.app.stats.total == 0  # it waits without reading Argil
+            with sqlite3.connect(database) as db:  # that machine stops: its lease ends
+                db.execute("DELETE FROM assets_browser_synclease")
+            output = "".join(lines) + sync.communicate(timeout=60)[0]
+        finally:
+            if sync.poll() is None:
+                sync.kill()
+                sync.communicate()
     assert sync.returncode == 0, output
     assert "another sync is running (elsewhere:1:cafe" in output
     assert output.index("waiting") < output.index("full pass done: 50 assets")
