@@ -72,7 +72,7 @@ class Row:
 def computed_budget_seconds(calls: int, seconds_per_call: float, per_window: int) -> float:
     """Wall time of `calls` sequential calls of `seconds_per_call` each, at most `per_window` of
     them started in any BUDGET_WINDOW seconds (the sync's ReadBudget rule, on a virtual clock)."""
-    clock, started = 0.0, deque()
+    clock, started = 0.0, deque[float]()
     for _ in range(calls):
         while started and clock - started[0] >= BUDGET_WINDOW:
             started.popleft()
