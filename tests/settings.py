@@ -1,6 +1,7 @@
 """Test settings: the real settings with a throwaway secret and a few speed-ups."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("DJANGO_HTTPS", "0")
@@ -20,3 +21,10 @@ ARGIL_API_KEY = "sk-test-SECRET-never-shown-7f3a9c"
 ARGIL_API_TIMEOUT = 2
 
 MIDDLEWARE = ["tests.key_leak_guard.KeyLeakGuardMiddleware", *MIDDLEWARE]  # noqa: F405
+
+# SQLite: a test database in a file, as a server has it. Django's default for tests is shared
+# memory, whose table locks fail at once instead of waiting: concurrency tests would not tell.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"argil-test-{os.getpid()}.sqlite3")
+    }
