@@ -83,6 +83,8 @@ ARGIL_SYNC_READS_PER_MINUTE = int(os.environ.get("ARGIL_SYNC_READS_PER_MINUTE", 
 ARGIL_SANDBOX = env_bool("ARGIL_SANDBOX", False)
 
 INSTALLED_APPS = [
+    # Our app first: its createsuperuser (password checks also with --noinput) replaces Django's.
+    "assets_browser",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -96,8 +98,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_http_compression",
     "axes",
-    # Our apps
-    "assets_browser",
 ]
 
 MIDDLEWARE = [
@@ -162,9 +162,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Axes first: it refuses a locked-out (username, address) before any password is checked.
+# Axes first: it refuses a locked-out (username, address), or address, before any password is
+# checked (assets_browser/lockout.py).
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "assets_browser.lockout.AddressAwareAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -209,6 +210,10 @@ X_FRAME_OPTIONS = "DENY"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And every account from one address after this many failures there, whatever the usernames: a
+# password spray (common passwords over many accounts) never fails 5 times for one account. High
+# enough that an office behind one address rarely reaches it by typos alone.
+LOGIN_ADDRESS_FAILURE_LIMIT = 20
 AXES_RESET_ON_SUCCESS = True  # a successful login forgets the earlier failures
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "assets_browser.lockout.lockout_response"

@@ -166,3 +166,49 @@ def test_settings_read_the_proxy_count_from_the_environment():
         "('HTTP_X_FORWARDED_FOR', 'REMOTE_ADDR') 0",
         "('HTTP_X_FORWARDED_FOR', 'REMOTE_ADDR') 1",
     ]
+
+
+# Across usernames: one address spraying passwords over many accounts
+
+
+def test_login_spraying_many_usernames_from_one_address_is_stopped(client, django_user_model):
+    # 30 editors; one of them chose a weak password the sprayer tries second.
+    for number in range(30):
+        password = "Winter2026!" if number == 29 else f"reel-{number}-cut-to-black"
+        django_user_model.objects.create_user(f"editor{number:02}", password=password)
+    statuses = [
+        attempt(client, password, username=f"editor{number:02}").status_code
+        for password in ("Summer2026!", "Winter2026!")
+        for number in range(30)
+    ]
+    assert not is_logged_in(client)
+    assert 302 not in statuses
+    # 20 wrong passwords shown as such, then the pause for every account from this address.
+    assert statuses == [200] * 20 + [429] * 40
+
+
+def test_login_address_pause_has_its_own_page(client, django_user_model):
+    for number in range(21):
+        response = attempt(client, WRONG, username=f"guess{number}")
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
+    assert "Log-in paused for 15 minutes" in html
+    assert "20 failed log-ins from this network" in html
+    assert "guess20" not in html  # the pause is for every account here, not that one
+
+
+def test_login_address_pause_spares_other_addresses(client, editor):
+    for number in range(20):
+        attempt(client, WRONG, username=f"guess{number}")
+    assert attempt(client, RIGHT, address=OFFICE).status_code == 429
+    response = attempt(client, RIGHT, address=CAFE)
+    assert response.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_login_address_pause_ends_after_the_cool_off(client, editor):
+    for number in range(20):
+        attempt(client, WRONG, username=f"guess{number}")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert attempt(client, RIGHT).status_code == 302
