@@ -79,6 +79,10 @@ ARGIL_CACHE_TTL = int(os.environ.get("ARGIL_CACHE_TTL", "30"))
 ARGIL_API_POOL_MAXSIZE = max(16, int(os.environ.get("GUNICORN_THREADS") or "8"))
 # The catalogue sync's reads of Argil in any 60 s (of the workspace's 600); editors keep the rest.
 ARGIL_SYNC_READS_PER_MINUTE = int(os.environ.get("ARGIL_SYNC_READS_PER_MINUTE", "240"))
+# Each editor's calls to Argil a minute (assets_browser/editor_budget.py); cached answers are free.
+# The workspace has 600 reads and 60 writes a minute at Argil for all editors together.
+ARGIL_EDITOR_READS_PER_MINUTE = int(os.environ.get("ARGIL_EDITOR_READS_PER_MINUTE", "120"))
+ARGIL_EDITOR_WRITES_PER_MINUTE = int(os.environ.get("ARGIL_EDITOR_WRITES_PER_MINUTE", "10"))
 # Set by `manage.py run` when it serves the built-in sandbox instead of the real API.
 ARGIL_SANDBOX = env_bool("ARGIL_SANDBOX", False)
 
@@ -112,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "assets_browser.editor_budget.EditorBudgetMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "assets_browser.middleware.HtmxAwareLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -15,11 +15,12 @@ from .api import (
     ArgilRateLimited,
     ArgilUnavailable,
 )
+from .editor_budget import EditorBudgetSpent
 
 
 @dataclass(frozen=True, slots=True)
 class UpstreamProblem:
-    kind: str  # auth, rate_limited, timeout, unavailable, bad_response, not_found
+    kind: str  # slow_down, auth, rate_limited, timeout, unavailable, bad_response, not_found
     title: str
     detail: str
     status_code: int
@@ -43,6 +44,24 @@ def describe(exc: ArgilAPIError, place: Place = "browse") -> UpstreamProblem:
     """What to tell the editor about ``exc``, in the words of the place it is shown."""
     then = WHAT_NOW[place]
     match exc:
+        case EditorBudgetSpent(kind="writes"):
+            return UpstreamProblem(
+                "slow_down",
+                "Slow down",
+                f"You have added a lot of B-roll in the last minute. Try again in "
+                f"{exc.retry_after} seconds.",
+                429,
+                retry_after=exc.retry_after,
+            )
+        case EditorBudgetSpent():
+            return UpstreamProblem(
+                "slow_down",
+                "Slow down",
+                f"You have asked Argil for a lot in the last minute. Try again in "
+                f"{exc.retry_after} seconds.",
+                429,
+                retry_after=exc.retry_after,
+            )
         case ArgilAuthError():
             return UpstreamProblem(
                 "auth",

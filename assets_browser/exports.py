@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from django.utils.text import slugify
 
-from . import services
+from . import editor_budget, services
 from .api import ArgilNotFound, Asset, AssetStatus, AssetType
 from .models import Board, Pick
 
@@ -182,11 +182,17 @@ def assets_or_none(asset_ids: list[str]) -> list[Asset | None]:
 
     def ask(asset_id: str) -> Asset | None:
         try:
-            return services.get_asset(asset_id)
+            # An answer from the last minute will do: exporting again soon costs no calls.
+            return services.get_asset(asset_id, max_age=services.SETTLED_MAX_AGE)
         except ArgilNotFound:
             return None
 
-    with ThreadPoolExecutor(EXPORT_CONCURRENCY, thread_name_prefix="argil-export") as pool:
+    # A full board needs more reads than an editor's minute holds: once the export may start,
+    # it may finish (editor_budget.py, "overdraft"); the editor's next uncached reads wait.
+    with (
+        editor_budget.overdraft(),
+        ThreadPoolExecutor(EXPORT_CONCURRENCY, thread_name_prefix="argil-export") as pool,
+    ):
         # Each in a copy of this request's context: its calls count on the request's log line.
         futures = [pool.submit(contextvars.copy_context().run, ask, i) for i in asset_ids]
         try:

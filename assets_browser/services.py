@@ -4,6 +4,7 @@ fails)."""
 
 import logging
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,11 +14,12 @@ from typing import Any, TypedDict
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from . import errors, request_log, upstream_cache
+from . import editor_budget, errors, request_log, upstream_cache
 from .api import (
     CONNECT_TIMEOUT,
     MAX_PAGE_SIZE,
     ArgilAPIError,
+    ArgilBadRequest,
     ArgilClient,
     ArgilNotFound,
     Asset,
@@ -30,6 +32,18 @@ from .api import (
 from .browse_query import BrowseQuery
 
 logger = logging.getLogger(__name__)
+
+# A settled (READY, FAILED) or unknown asset's answer may be reused this long where a minute-old
+# answer will do: the export, which asks about up to 200 picks (exporting the same board again
+# within a minute costs no calls), and the live-status poll. Previews and picks reuse one only
+# for upstream_cache.ASSET_TTL. A PROCESSING answer is never reused.
+SETTLED_MAX_AGE = 60
+# What is kept for an asset Argil does not know (404): a preview of a random id, a deleted pick,
+# a status poll of an unknown id. Reused like any answer, so asking again soon costs nothing.
+NOT_FOUND = {"notFound": True}
+# How long the live-status poll's list of PROCESSING assets is shared: a settled upload shows at
+# most this much later than if every poll asked Argil.
+PROCESSING_POLL_TTL = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +145,9 @@ def list_assets(query: BrowseQuery) -> Listing:
 
     def load() -> dict[str, Any]:
         body, headers = client.fetch_asset_list(**params)
-        loaded.append(parse_asset_page(body, headers, **pages))  # unreadable: never cached
+        page = parse_asset_page(body, headers, **pages)  # unreadable: never cached
+        loaded.append(page)
+        _note_processing(page.items)
         return {"body": body, "headers": headers}
 
     answer = upstream_cache.fetch(
@@ -140,8 +156,10 @@ def list_assets(query: BrowseQuery) -> Listing:
         load,
         ttl=settings.ARGIL_CACHE_TTL,
         wait=_wait(),
-        lists=True,  # fresh only until a write invalidates the workspace's lists
+        lists=True,  # fresh only until a write invalidates the lists of this status
+        group=query.status.value,
         allow_stale=True,
+        on_miss=_charge_read,
     )
     if loaded and not answer.is_stale:
         page = loaded[-1]  # read once: a cold page is parsed as it arrives, not again
@@ -151,42 +169,100 @@ def list_assets(query: BrowseQuery) -> Listing:
     return Listing(page=page, fetched_at=fetched_at, is_stale=answer.is_stale)
 
 
-def get_asset(asset_id: str) -> Asset:
-    """One asset, from the cache for a few seconds; never a cached one that is PROCESSING."""
+def get_asset(asset_id: str, *, max_age: float = upstream_cache.ASSET_TTL) -> Asset:
+    """One asset, from the cache while its answer is younger than ``max_age`` seconds (and
+    ARGIL_CACHE_TTL); never a cached one that is PROCESSING. A 404 is kept like an answer."""
     client, scope = argil_client(), _scope()
+    if not _is_uuid(asset_id):
+        raise ArgilNotFound()  # never sent upstream: no call, nothing to charge or keep
+
+    def load() -> dict:
+        try:
+            value = client.get_asset(asset_id).to_api()
+        except ArgilNotFound:
+            return NOT_FOUND
+        if value.get("status") == AssetStatus.PROCESSING:
+            _note_processing_ids([asset_id])
+        return value
+
+    longest = min(SETTLED_MAX_AGE, settings.ARGIL_CACHE_TTL)
     answer = upstream_cache.fetch(
         scope,
         upstream_cache.asset_key(scope, asset_id),
-        lambda: client.get_asset(asset_id).to_api(),
-        ttl=min(upstream_cache.ASSET_TTL, settings.ARGIL_CACHE_TTL),
+        load,
+        ttl=longest,
+        max_age=min(max_age, longest),
         wait=_wait(),
         processing_ttl=0,  # a watched upload must show READY as soon as Argil says so
+        on_miss=_charge_read,
     )
+    if answer.value == NOT_FOUND:
+        raise ArgilNotFound(status=404)
     return Asset.from_api(answer.value)
 
 
-def invalidate_asset_lists() -> None:
-    """After a write: every cached list stops being fresh (the next view asks Argil)."""
-    upstream_cache.invalidate_lists(_scope())
+def invalidate_asset_lists(status: AssetStatus | None = None) -> None:
+    """After a write: the cached lists of ``status`` (else every list) stop being fresh, so the
+    next view of them asks Argil."""
+    for each in [status] if status else AssetStatus:
+        upstream_cache.invalidate_lists(_scope(), each.value)
 
 
 def processing_asset_ids() -> frozenset[str]:
     """Ids on the first page (100, newest first) of the workspace's PROCESSING assets.
 
-    One upstream call, the first step of a live-status poll. Never cached: it is how a poll
-    learns that an asset has changed.
+    The first step of a live-status poll: at most one upstream call, shared by every editor's
+    polls for PROCESSING_POLL_TTL seconds (and by a browse of that same page), so that many
+    open tabs cost Argil one call every few seconds, not one per tab per poll.
     """
-    page = argil_client().list_assets(status=AssetStatus.PROCESSING, page_size=MAX_PAGE_SIZE)
+    client, scope = argil_client(), _scope()
+    params = {"types": [], "status": AssetStatus.PROCESSING.value, "page": 1}
+    params["page_size"] = MAX_PAGE_SIZE
+    pages = {"requested_page": 1, "requested_page_size": MAX_PAGE_SIZE}
+
+    def load() -> dict:
+        body, headers = client.fetch_asset_list(**params)
+        _note_processing(parse_asset_page(body, headers, **pages).items)  # unreadable: not kept
+        return {"body": body, "headers": headers}
+
+    answer = upstream_cache.fetch(
+        scope,
+        upstream_cache.list_key(scope, **params),
+        load,
+        ttl=min(PROCESSING_POLL_TTL, settings.ARGIL_CACHE_TTL),
+        processing_ttl=PROCESSING_POLL_TTL,
+        wait=_wait(),
+        lists=True,  # a new upload (create_asset) makes the next poll ask again
+        group=AssetStatus.PROCESSING.value,
+        on_miss=_charge_read,
+    )
+    page = parse_asset_page(answer.value["body"], answer.value["headers"], **pages)
     return frozenset(asset.id for asset in page.items)
 
 
+def settled_uploads(asset_ids: list[str]) -> list[str]:
+    """Of these assets, found settled (READY, FAILED) or gone, the ones seen PROCESSING before:
+    uploads that really finished, which the cached lists do not show yet."""
+    return upstream_cache.settled_after_processing(_scope(), asset_ids)
+
+
 def create_asset(*, name: str, type: AssetType, url: str) -> Asset:
-    """Add B-roll by URL. Argil answers with the new asset, PROCESSING; a write is never retried."""
+    """Add B-roll by URL. Argil answers with the new asset, PROCESSING; a write is never retried.
+    Counts against the editor's writes (EditorBudgetSpent when spent: nothing is sent)."""
+    editor_budget.charge("writes")
     try:
-        return argil_client().create_asset(name=name, type=type, url=url)
-    finally:
-        # The new asset tops the PROCESSING lists; after a timeout Argil may have made it anyway.
-        invalidate_asset_lists()
+        asset = argil_client().create_asset(name=name, type=type, url=url)
+    except ArgilBadRequest:
+        raise  # refused: nothing was made
+    except BaseException:
+        # After a timeout Argil may have made it anyway: it would top the PROCESSING lists.
+        invalidate_asset_lists(AssetStatus.PROCESSING)
+        raise
+    _note_processing_ids([asset.id])
+    # Only the PROCESSING lists show it; READY and FAILED ones change when it settles (the
+    # live-status poll sees that), so one editor's uploads do not empty everyone's cache.
+    invalidate_asset_lists(AssetStatus.PROCESSING)
+    return asset
 
 
 # --- Live status -----------------------------------------------------------------------------
@@ -200,11 +276,13 @@ POLL_FOR = 10 * 60  # seconds from the schedule's start (re-started by every new
 # A poll never waits longer than this, whatever Argil's Retry-After says: a rate limit is
 # minutes at most, and a browser timer overflows past 2**31 - 1 ms and would fire at once.
 POLL_MAX_DELAY = 60
-# Upstream calls per poll, at most 1 + STATUS_LOOKUPS_PER_POLL = 11, however many ids: one list
-# of the PROCESSING assets (pageSize 100), then get_asset for at most this many of the asked ids
-# missing from it (settled, deleted, or beyond the first 100); the rest wait for the next poll,
-# since their cards stay PROCESSING.
-STATUS_LOOKUPS_PER_POLL = 10
+# Upstream calls per poll, at most 1 + STATUS_LOOKUPS_PER_POLL = 6, however many ids: one list
+# of the PROCESSING assets (pageSize 100; shared by all polls for PROCESSING_POLL_TTL), then
+# get_asset for at most this many of the asked ids missing from it (settled, deleted, or beyond
+# the first 100); the rest wait for the next poll, since their cards stay PROCESSING. Settled
+# and unknown ids are answered from the cache for a minute (SETTLED_MAX_AGE), so asking about
+# the same ids again costs nothing.
+STATUS_LOOKUPS_PER_POLL = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,10 +347,10 @@ class StatusOutcome:
 
 
 def poll_status(ids: list[str], poll: StatusPoll) -> StatusOutcome:
-    """One live-status poll over the page's PROCESSING cards (at most 11 upstream calls).
+    """One live-status poll over the page's PROCESSING cards (at most 6 upstream calls).
 
-    Cached lists are invalidated only when an upload really settled or vanished, since a READY
-    list then gains it.
+    Cached lists are invalidated only when an upload seen PROCESSING really settled or vanished,
+    since a READY list then gains it; an id nobody saw processing changes nothing.
     """
     if not ids or poll.expired():
         return StatusOutcome()
@@ -285,17 +363,42 @@ def poll_status(ids: list[str], poll: StatusPoll) -> StatusOutcome:
     gone: list[str] = []
     for asset_id in [i for i in ids if i not in processing][:STATUS_LOOKUPS_PER_POLL]:
         try:
-            asset = get_asset(asset_id)
+            asset = get_asset(asset_id, max_age=SETTLED_MAX_AGE)
         except ArgilNotFound:
             gone.append(asset_id)
+        except editor_budget.EditorBudgetSpent as exc:
+            if not settled and not gone:  # nothing learnt: wait as long as the budget says
+                problem = errors.describe(exc)
+                return StatusOutcome(next_poll=poll.next(problem.retry_after), problem=problem)
+            break
         except ArgilAPIError:
             break  # the rest are asked about again on the next poll
         else:
             if asset.status != AssetStatus.PROCESSING:
                 settled.append(asset)
-    if settled or gone:
+    if settled_uploads([a.id for a in settled] + gone):
         invalidate_asset_lists()
     pending = len(ids) - len(settled) - len(gone)
     return StatusOutcome(
         settled=tuple(settled), gone=tuple(gone), next_poll=poll.next() if pending else None
     )
+
+
+def _charge_read() -> None:
+    editor_budget.charge("reads")
+
+
+def _note_processing(assets: Iterable[Asset]) -> None:
+    _note_processing_ids([a.id for a in assets if a.status == AssetStatus.PROCESSING])
+
+
+def _note_processing_ids(asset_ids: list[str]) -> None:
+    upstream_cache.note_processing(_scope(), asset_ids)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return len(value) == 36

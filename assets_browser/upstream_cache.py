@@ -6,7 +6,8 @@ rendered for the editor who asked (so CSRF tokens, nonces and user names are nev
 
 Keys are short ASCII without spaces (memcached-safe, far below 250 characters):
 
-    argil:<scope>:gen                  generation of every asset list; invalidate_lists() bumps it
+    argil:<scope>:gen:<group>          generation of the asset lists of one group (the services
+                                       group them by status); invalidate_lists() bumps it
     argil:<scope>:list:<digest>        an entry for one canonical list query
     argil:<scope>:asset:<digest>       an entry for one asset
     <entry key>:lock                   the single-flight lock while one process asks Argil
@@ -141,8 +142,8 @@ def asset_key(scope: str, asset_id: str) -> str:
     return f"argil:{scope}:asset:{_digest(asset_id.lower(), 32)}"
 
 
-def _generation_key(scope: str) -> str:
-    return f"argil:{scope}:gen"
+def _generation_key(scope: str, group: str = "") -> str:
+    return f"argil:{scope}:gen:{group}"
 
 
 def _down_key(scope: str) -> str:
@@ -152,9 +153,9 @@ def _down_key(scope: str) -> str:
 # --- Invalidation ----------------------------------------------------------------------------
 
 
-def list_generation(scope: str) -> int:
-    """The current generation of the asset lists of this workspace."""
-    key = _generation_key(scope)
+def list_generation(scope: str, group: str = "") -> int:
+    """The current generation of this workspace's asset lists of ``group``."""
+    key = _generation_key(scope, group)
     generation = cache.get(key)
     if generation is None:
         # Start from the clock, not 0: a counter evicted from the cache then never comes back
@@ -164,13 +165,43 @@ def list_generation(scope: str) -> int:
     return generation
 
 
-def invalidate_lists(scope: str) -> None:
-    """Every cached list of this workspace stops being fresh (they stay as stale copies)."""
+def invalidate_lists(scope: str, group: str = "") -> None:
+    """Every cached list of this workspace in ``group`` stops being fresh (they stay as stale
+    copies)."""
     try:
-        cache.incr(_generation_key(scope))
+        cache.incr(_generation_key(scope, group))
     except ValueError:  # no counter yet (or evicted): any new one differs from the old
-        list_generation(scope)
-        cache.incr(_generation_key(scope))
+        list_generation(scope, group)
+        cache.incr(_generation_key(scope, group))
+
+
+# --- Uploads seen processing ------------------------------------------------------------------
+
+# How long an asset seen PROCESSING is remembered: past the live-status poll's 10 minutes.
+PROCESSING_SEEN_TTL = 30 * 60
+
+
+def _processing_seen_key(scope: str, asset_id: str) -> str:
+    return f"argil:{scope}:processing-seen:{_digest(asset_id.lower(), 32)}"
+
+
+def note_processing(scope: str, asset_ids: Iterable[str]) -> None:
+    """Remember that Argil said these assets were PROCESSING (one round trip)."""
+    keys = {_processing_seen_key(scope, i): True for i in asset_ids}
+    if keys:
+        cache._call("set_many", keys, timeout=PROCESSING_SEEN_TTL)
+
+
+def settled_after_processing(scope: str, asset_ids: Iterable[str]) -> list[str]:
+    """Of these assets, now settled or gone, those seen PROCESSING before; forgets them, so one
+    upload's settling is reported once."""
+    keys = {_processing_seen_key(scope, i): i for i in asset_ids}
+    if not keys:
+        return []
+    seen = cache.get_many(list(keys))
+    if seen:
+        cache._call("delete_many", list(seen))
+    return [keys[key] for key in seen]
 
 
 # --- Reading through the cache ---------------------------------------------------------------
@@ -211,11 +242,14 @@ def store(
     return Answer(value, fetched_at)
 
 
-def _fresh(entry: Any, generation: int, now: float) -> TypeGuard[dict[str, Any]]:
+def _fresh(
+    entry: Any, generation: int, now: float, max_age: float | None = None
+) -> TypeGuard[dict[str, Any]]:
     return (
         isinstance(entry, dict)
         and entry.get("generation") == generation
         and now < entry.get("fresh_until", 0)
+        and (max_age is None or now - entry.get("fetched_at", 0) < max_age)
     )
 
 
@@ -233,8 +267,11 @@ def fetch(
     ttl: float,
     wait: float,
     lists: bool = False,
+    group: str = "",
     processing_ttl: float = PROCESSING_TTL,
     allow_stale: bool = False,
+    max_age: float | None = None,
+    on_miss: Callable[[], None] | None = None,
 ) -> Answer:
     """The cached answer for ``key``, else ``load()``'s (one call for all concurrent askers).
 
@@ -243,17 +280,22 @@ def fetch(
     (``is_stale``) instead of ArgilUnavailable/ArgilRateLimited. ``wait`` bounds how long a
     caller waits for another's call before making its own (the upstream timeout). With
     ``lists``, the answer is fresh only in the current generation of the workspace's lists
-    (``invalidate_lists``); entry and generation come in one cache round trip.
+    (``invalidate_lists`` of its ``group``); entry and generation come in one cache round trip.
+    ``max_age`` (seconds) reuses an entry only while it is that young, however long it was
+    stored for.
+    ``on_miss`` runs before a cold read asks Argil (or waits for another's call), outside the
+    single flight: it may raise to refuse this caller alone (the editor budget).
     """
     now = time.time()
     generation = 0
     if lists:
-        found = cache.get_many([key, _generation_key(scope)])
+        generation_key = _generation_key(scope, group)
+        found = cache.get_many([key, generation_key])
         entry = found.get(key)
-        generation = found.get(_generation_key(scope)) or list_generation(scope)
+        generation = found.get(generation_key) or list_generation(scope, group)
     else:
         entry = cache.get(key)
-    if _fresh(entry, generation, now):
+    if _fresh(entry, generation, now, max_age):
         record_cache(hit=True)
         return Answer(entry["value"], entry["fetched_at"])
     stale = _stale_copy(entry, now) if allow_stale else None
@@ -261,9 +303,13 @@ def fetch(
         record_cache(hit=True)
         return stale  # Argil failed moments ago: do not pile on
     record_cache(hit=False)  # a cold read: this request's call, or one it waits for
+    if on_miss is not None:
+        on_miss()
 
     ttls = (ttl, processing_ttl)
-    call = _Call(scope, key, load, ttls=ttls, generation=generation, stale=stale, wait=wait)
+    call = _Call(
+        scope, key, load, ttls=ttls, generation=generation, stale=stale, wait=wait, max_age=max_age
+    )
     # Askers of one generation share a call; after an invalidation, a new call is made.
     return _flights.run(f"{key}:{generation}", call.lead, call.load_and_store, wait)
 
@@ -281,9 +327,11 @@ class _Call:
         generation: int,
         stale: Answer | None,
         wait: float,
+        max_age: float | None = None,
     ) -> None:
         self.scope, self.key, self.load = scope, key, load
         self.ttls, self.generation, self.stale, self.wait = ttls, generation, stale, wait
+        self.max_age = max_age
         self.lock_key = f"{key}:lock"
 
     def lead(self) -> Answer:
@@ -293,7 +341,7 @@ class _Call:
             try:
                 # Another caller may have stored the answer between our miss and our lock.
                 entry = cache.get(self.key)
-                if _fresh(entry, self.generation, time.time()):
+                if _fresh(entry, self.generation, time.time(), self.max_age):
                     return Answer(entry["value"], entry["fetched_at"])
                 return self.load_and_store()
             finally:
@@ -308,7 +356,7 @@ class _Call:
         while time.monotonic() < deadline:
             time.sleep(POLL_INTERVAL)
             entry = cache.get(self.key)
-            if _fresh(entry, self.generation, time.time()):
+            if _fresh(entry, self.generation, time.time(), self.max_age):
                 return Answer(entry["value"], entry["fetched_at"])
             if cache.get(self.lock_key) is None:  # it finished without a fresh answer
                 if self.stale is not None and cache.get(_down_key(self.scope)):

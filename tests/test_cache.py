@@ -16,7 +16,7 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from assets_browser import services, upstream_cache
-from assets_browser.api import ArgilAPIError, AssetStatus, AssetType
+from assets_browser.api import ArgilAPIError, ArgilNotFound, AssetStatus, AssetType
 from assets_browser.browse_query import BrowseQuery
 from tests import testdata
 from tests.testdata import HTMX, totals
@@ -58,7 +58,7 @@ def store_list(query: BrowseQuery, items, *, age: float, ttl: float = 30) -> Non
         key_for(query),
         {"body": items, "headers": totals(total=len(items))},
         ttl=ttl,
-        generation=upstream_cache.list_generation(services._scope()),
+        generation=upstream_cache.list_generation(services._scope(), query.status.value),
         fetched_at=time.time() - age,
     )
 
@@ -187,7 +187,7 @@ def test_cache_create_invalidates_lists(editor_client, use_fake_api):
 
 def test_cache_failed_create_still_invalidates(editor_client, use_fake_api):
     use_fake_api.default(200, [asset()], headers=totals())
-    editor_client.get(BROWSE)
+    editor_client.get(BROWSE + "?status=PROCESSING")
     use_fake_api.enqueue(500, {"message": "created, then crashed"})
     with pytest.raises(ArgilAPIError):
         services.create_asset(
@@ -195,8 +195,35 @@ def test_cache_failed_create_still_invalidates(editor_client, use_fake_api):
             type=AssetType.VIDEO,
             url="https://files.example.com/traffic.mp4",
         )
-    editor_client.get(BROWSE)
+    editor_client.get(BROWSE + "?status=PROCESSING")
     assert list_calls(use_fake_api) == 2
+
+
+def test_cache_creates_keep_the_ready_and_failed_lists(editor_client, use_fake_api):
+    """A new asset is PROCESSING: it changes no READY or FAILED list until it settles."""
+    use_fake_api.default(200, [asset()], headers=totals())
+    editor_client.get(BROWSE)
+    editor_client.get(BROWSE + "?status=FAILED")
+    for number in range(5):
+        use_fake_api.enqueue(201, asset(f"Upload {number}", n=20 + number, status="PROCESSING"))
+        services.create_asset(
+            name=f"Upload {number}", type=AssetType.VIDEO, url="https://files.example.com/a.mp4"
+        )
+    editor_client.get(BROWSE)
+    editor_client.get(BROWSE + "?status=FAILED")
+    assert list_calls(use_fake_api) == 2
+
+
+def test_cache_refused_create_invalidates_nothing(editor_client, use_fake_api):
+    use_fake_api.default(200, [asset()], headers=totals())
+    editor_client.get(BROWSE + "?status=PROCESSING")
+    use_fake_api.enqueue(400, {"message": "url is not reachable"})
+    with pytest.raises(ArgilAPIError):
+        services.create_asset(
+            name="Night traffic", type=AssetType.VIDEO, url="https://files.example.com/x.mp4"
+        )
+    editor_client.get(BROWSE + "?status=PROCESSING")
+    assert list_calls(use_fake_api) == 1
 
 
 @pytest.mark.parametrize(
@@ -209,6 +236,8 @@ def test_cache_status_poll_invalidates_lists_when_an_asset_settles(
     """A READY list cached a moment ago must not hide an upload that has just finished."""
     status_url = reverse("assets_browser:asset_status")
     upload = asset("Rooftop timelapse", n=9, status="PROCESSING")
+    use_fake_api.enqueue(200, [upload], headers=totals())
+    editor_client.get(BROWSE + "?status=PROCESSING")  # the editor sees it processing
     use_fake_api.enqueue(200, [asset()], headers=totals())
     editor_client.get(BROWSE)  # the READY list, now cached
     # The poll: the PROCESSING list no longer holds the upload (unless it still processes),
@@ -222,7 +251,42 @@ def test_cache_status_poll_invalidates_lists_when_an_asset_settles(
     assert response.status_code == (200 if settles_as == "PROCESSING" else 286)  # 286: stop polling
     use_fake_api.default(200, [asset(), {**upload, "status": "READY"}], headers=totals(2))
     editor_client.get(BROWSE)
-    assert list_calls(use_fake_api) == (3 if invalidates else 2)
+    assert list_calls(use_fake_api) == (4 if invalidates else 3)
+
+
+@pytest.mark.parametrize("answer", [(404, {"message": "not found"}), (200, asset(n=5))])
+def test_cache_status_poll_of_an_asset_never_seen_processing_keeps_the_lists(
+    editor_client, use_fake_api, answer
+):
+    """Only an upload seen PROCESSING that settles changes the lists: asking about an unknown
+    id, or one that was READY all along, must not empty every editor's cached lists."""
+    use_fake_api.enqueue(200, [asset()], headers=totals())
+    editor_client.get(BROWSE)
+    use_fake_api.enqueue(200, [], headers=totals(0))  # the PROCESSING list
+    use_fake_api.enqueue(*answer)
+    status_url = reverse("assets_browser:asset_status")
+    assert editor_client.get(status_url, {"id": asset(n=5)["id"]}).status_code == 286  # done
+    editor_client.get(BROWSE)
+    assert list_calls(use_fake_api) == 2  # the READY list once, the PROCESSING list once
+
+
+def test_cache_an_upload_settling_invalidates_once(editor_client, use_fake_api):
+    upload = asset("Rooftop timelapse", n=9, status="PROCESSING")
+    status_url = reverse("assets_browser:asset_status")
+    use_fake_api.enqueue(200, [upload], headers=totals())
+    editor_client.get(BROWSE + "?status=PROCESSING")
+    use_fake_api.answer(f"/v1/assets/{upload['id']}", 200, {**upload, "status": "READY"})
+    use_fake_api.default(200, [asset()], headers=totals())
+    editor_client.get(BROWSE)
+    for _ in range(3):  # three tabs, or three polls, see it settled
+        editor_client.get(status_url, {"id": upload["id"]})
+    editor_client.get(BROWSE)
+    ready_list_calls = [
+        r
+        for r in use_fake_api.requests
+        if r.path.endswith("/assets") and r.query["status"] == ["READY"]
+    ]
+    assert len(ready_list_calls) == 2
 
 
 def test_cache_invalidated_lists_remain_as_stale_copies(editor_client, use_fake_api):
@@ -387,21 +451,41 @@ def test_cache_get_asset_processing_is_asked_again(use_fake_api):
     assert len(use_fake_api.requests) == 2
 
 
-def test_cache_get_asset_lives_shorter_than_lists(use_fake_api, settings):
+def age_asset_entry(asset_id: str, seconds: float) -> None:
+    """Make the cached answer for ``asset_id`` look ``seconds`` older than it is."""
+    key = upstream_cache.asset_key(services._scope(), asset_id)
+    entry = caches["default"].get(key)
+    entry["fetched_at"] -= seconds
+    caches["default"].set(key, entry)
+
+
+def asset_calls(fake) -> int:
+    return sum(1 for r in fake.requests if "/assets/" in r.path)
+
+
+def test_cache_get_asset_is_reused_briefly_by_previews_and_for_a_minute_by_the_export(
+    use_fake_api, settings
+):
     use_fake_api.default(200, asset())
     services.get_asset(asset()["id"])
-    key = upstream_cache.asset_key(services._scope(), asset()["id"])
-    entry = caches["default"].get(key)
-    assert entry["fresh_until"] - entry["fetched_at"] == pytest.approx(upstream_cache.ASSET_TTL)
-    assert upstream_cache.ASSET_TTL < settings.ARGIL_CACHE_TTL
+    age_asset_entry(asset()["id"], upstream_cache.ASSET_TTL + 5)
+    services.get_asset(asset()["id"], max_age=services.SETTLED_MAX_AGE)
+    assert asset_calls(use_fake_api) == 1  # the export takes an answer from the last minute
+    services.get_asset(asset()["id"])
+    assert asset_calls(use_fake_api) == 2  # a preview wants one from the last few seconds
+    assert upstream_cache.ASSET_TTL < services.SETTLED_MAX_AGE <= settings.ARGIL_CACHE_TTL * 2
 
 
-def test_cache_not_found_is_not_kept(use_fake_api):
+def test_cache_not_found_is_kept_briefly(use_fake_api):
     use_fake_api.enqueue(404, {"error": "Asset not found"})
     use_fake_api.enqueue(200, asset())
-    with pytest.raises(ArgilAPIError):
-        services.get_asset(asset()["id"])
+    for _ in range(3):  # a preview of an unknown id, opened again and again
+        with pytest.raises(ArgilNotFound):
+            services.get_asset(asset()["id"])
+    assert asset_calls(use_fake_api) == 1
+    age_asset_entry(asset()["id"], upstream_cache.ASSET_TTL + 1)
     assert services.get_asset(asset()["id"]).name == "Harbour at dawn, fishing boats leaving"
+    assert asset_calls(use_fake_api) == 2
 
 
 # What is stored

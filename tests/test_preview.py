@@ -260,8 +260,9 @@ def test_asset_status_upstream_calls_are_bounded(editor_client, use_fake_api):
     for asset_id in ids:
         use_fake_api.enqueue(200, asset(id=asset_id))
     html = editor_client.get(STATUS, {"id": ids}).content.decode()
-    assert len(use_fake_api.requests) == 1 + 10  # one list, then at most 10 lookups a poll
-    assert html.count("hx-swap-oob") == 10
+    lookups = services.STATUS_LOOKUPS_PER_POLL
+    assert len(use_fake_api.requests) == 1 + lookups  # one list, then a few lookups a poll
+    assert html.count("hx-swap-oob") == lookups
 
 
 def test_asset_status_dedupes_ids(editor_client, use_fake_api):
