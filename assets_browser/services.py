@@ -185,7 +185,8 @@ def get_asset(asset_id: str, *, max_age: float = upstream_cache.ASSET_TTL) -> As
             _note_processing_ids([asset_id])
         return value
 
-    longest = min(SETTLED_MAX_AGE, settings.ARGIL_CACHE_TTL)
+    # ARGIL_CACHE_TTL=0 (always ask) holds here too; otherwise the minute is SETTLED_MAX_AGE's.
+    longest = SETTLED_MAX_AGE if settings.ARGIL_CACHE_TTL > 0 else 0
     answer = upstream_cache.fetch(
         scope,
         upstream_cache.asset_key(scope, asset_id),
