@@ -14,6 +14,7 @@ little rendering. So:
   request behind a load balancer.
 """
 
+import ipaddress
 import multiprocessing
 import os
 import select
@@ -73,13 +74,62 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 # --- Proxies ---------------------------------------------------------------------------------
 
-# Peers whose X-Forwarded-Proto gunicorn believes (it then sets wsgi.url_scheme). Django decides
-# https from the same header through SECURE_PROXY_SSL_HEADER (on with DJANGO_HTTPS), so this only
-# matters for requests that lack the header. The load balancer's address(es) or subnet, e.g.
-# FORWARDED_ALLOW_IPS=10.0.0.0/8; "*" only where nothing but the balancer can reach gunicorn.
+# Peers whose X-Forwarded-Proto gunicorn believes (it then sets wsgi.url_scheme). The load
+# balancer's address(es) or subnet, e.g. FORWARDED_ALLOW_IPS=10.0.0.0/8.
+# A client-supplied X-Forwarded-Proto: https over plain HTTP is believed from these peers: a
+# client inside them (on the same machine, with the default) passes as secure. Django decides
+# https from the same header through SECURE_PROXY_SSL_HEADER (on with DJANGO_HTTPS), from
+# whoever reaches gunicorn. So gunicorn must be reachable only through a proxy that overwrites
+# the header on every request: bind to loopback or a private network. "*" (or 0.0.0.0/0) only
+# where nothing but the balancer can reach gunicorn; `make serve` warns when gunicorn listens
+# beyond loopback while trusting every peer (on_starting, below).
 # gunicorn never rewrites REMOTE_ADDR from X-Forwarded-For: the login throttle reads that header
 # itself, as DJANGO_PROXY_COUNT says (settings.py).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
+
+
+def forwarded_trust_warning(binds: list[str], allow_ips: str) -> str | None:
+    """What is wrong when gunicorn listens beyond loopback and believes every peer's forwarded
+    headers (anyone could claim https), else None."""
+    public = [address for address in binds if not _is_loopback(address)]
+    trusted = [item.strip() for item in allow_ips.split(",") if item.strip()]
+    if not public or not any(_is_everyone(item) for item in trusted):
+        return None
+    return (
+        f"gunicorn listens on {', '.join(public)} and FORWARDED_ALLOW_IPS={allow_ips!r} "
+        "trusts X-Forwarded-Proto from every peer: any client that reaches this port can claim "
+        "https over plain HTTP. Set FORWARDED_ALLOW_IPS to the load balancer's address or subnet, "
+        "or bind to loopback or a private network only the balancer reaches."
+    )
+
+
+def _is_loopback(address: str) -> bool:
+    if address.startswith(("unix:", "fd://")):
+        return True  # a local socket: only this machine connects
+    host = address.rsplit(":", 1)[0] if ":" in address else address
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name (or 0.0.0.0-like wildcard): assume reachable
+
+
+def _is_everyone(item: str) -> bool:
+    if item == "*":
+        return True
+    try:
+        return ipaddress.ip_network(item, strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
+def on_starting(server) -> None:
+    warning = forwarded_trust_warning(bind, forwarded_allow_ips)
+    if warning:
+        server.log.warning("WARNING: %s", warning)
+
 
 # --- Logs ------------------------------------------------------------------------------------
 

@@ -324,3 +324,43 @@ def test_gunicorn_logs_one_json_line_per_request_and_no_access_log(served):
     assert "Using worker: gthread" in gunicorn_log
     assert '"GET /login/' not in gunicorn_log  # gunicorn's access log is off
     assert settings.ARGIL_API_KEY not in served.stdout.read_text() + gunicorn_log
+
+
+@pytest.mark.parametrize(
+    ("binds", "allow_ips", "warns"),
+    [
+        (["0.0.0.0:8000"], "*", True),
+        (["0.0.0.0:8000"], "10.0.0.2, 0.0.0.0/0", True),
+        (["[::]:8000"], "::/0", True),
+        (["app.internal:8000"], "*", True),
+        (["0.0.0.0:8000"], "10.0.0.0/8", False),  # only the balancer's subnet is believed
+        (["127.0.0.1:8000"], "*", False),  # loopback: a proxy on this machine
+        (["[::1]:8000", "localhost:8001"], "*", False),
+        (["unix:/run/argil.sock"], "*", False),
+    ],
+)
+def test_gunicorn_conf_warns_when_public_and_trusting_every_peer(binds, allow_ips, warns):
+    conf = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    warning = conf["forwarded_trust_warning"](binds, allow_ips)
+    assert (warning is not None) == warns
+    if warns:
+        assert "FORWARDED_ALLOW_IPS" in warning
+        assert "X-Forwarded-Proto" in warning
+
+
+def test_gunicorn_starting_logs_the_forwarded_trust_warning(monkeypatch):
+    monkeypatch.setenv("GUNICORN_BIND", "0.0.0.0:8000")
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "*")
+    conf = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    logged = []
+
+    class Log:  # what gunicorn's Arbiter hands its hooks: server.log
+        def warning(self, message, *args):
+            logged.append(message % args)
+
+    class Server:
+        log = Log()
+
+    conf["on_starting"](Server())
+    assert len(logged) == 1
+    assert "trusts X-Forwarded-Proto from every peer" in logged[0]
