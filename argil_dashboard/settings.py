@@ -45,6 +45,26 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def media_origins(value: str) -> list[str]:
+    """ARGIL_MEDIA_HOSTS: comma-separated origins (scheme://host[:port]), nothing looser."""
+    origins = []
+    for item in (part.strip() for part in value.split(",")):
+        parts = urlsplit(item)
+        if not item:
+            continue
+        if (
+            parts.scheme not in ("https", "http")
+            or not parts.hostname
+            or parts.path not in ("", "/")
+        ):
+            raise ImproperlyConfigured(
+                f"ARGIL_MEDIA_HOSTS holds {item!r}: give origins where Argil's thumbnails and "
+                "files are served from, comma-separated, e.g. https://cdn.argil.ai"
+            )
+        origins.append(origin_of(item))
+    return origins
+
+
 # Django core
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or ("insecure-dev-only-key" if DEBUG else "")
@@ -83,6 +103,10 @@ ARGIL_SYNC_READS_PER_MINUTE = int(os.environ.get("ARGIL_SYNC_READS_PER_MINUTE", 
 # The workspace has 600 reads and 60 writes a minute at Argil for all editors together.
 ARGIL_EDITOR_READS_PER_MINUTE = int(os.environ.get("ARGIL_EDITOR_READS_PER_MINUTE", "120"))
 ARGIL_EDITOR_WRITES_PER_MINUTE = int(os.environ.get("ARGIL_EDITOR_WRITES_PER_MINUTE", "10"))
+# Origins Argil's thumbnailUrl and fileUrl point at, comma-separated (e.g. https://cdn.argil.ai):
+# the only hosts, with the API's own, that pages may load images and media from (the CSP's
+# img-src, media-src). Unset, Argil's media is blocked and `manage.py check` says so.
+ARGIL_MEDIA_HOSTS = media_origins(os.environ.get("ARGIL_MEDIA_HOSTS", ""))
 # Set by `manage.py run` when it serves the built-in sandbox instead of the real API.
 ARGIL_SANDBOX = env_bool("ARGIL_SANDBOX", False)
 
@@ -235,10 +259,13 @@ AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_COUNT else None
 IPWARE_STRICT = False  # a longer (client-forged) chain still yields the entry counted from right
 
 
-def content_security_policy(upstream_base_url: str) -> dict[str, list[str]]:
+def content_security_policy(
+    upstream_base_url: str, media_hosts: list[str] | tuple[str, ...] = ()
+) -> dict[str, list[str]]:
     """Scripts and styles only from us; thumbnails and media straight from the URLs the API
-    returns: https anywhere, plus the upstream's own origin (the sandbox serves plain http)."""
-    media = [CSP.SELF, "https:", origin_of(upstream_base_url)]
+    returns, but only from Argil's media hosts (ARGIL_MEDIA_HOSTS) and the upstream's own
+    origin (the sandbox serves its media itself, over plain http)."""
+    media = [CSP.SELF, *media_hosts, origin_of(upstream_base_url)]
     return {
         "default-src": [CSP.SELF],
         "script-src": [CSP.SELF, CSP.NONCE],
@@ -253,7 +280,7 @@ def content_security_policy(upstream_base_url: str) -> dict[str, list[str]]:
     }
 
 
-SECURE_CSP = content_security_policy(ARGIL_API_BASE_URL)
+SECURE_CSP = content_security_policy(ARGIL_API_BASE_URL, ARGIL_MEDIA_HOSTS)
 
 # JSON lines on stdout (one per request from RequestLogMiddleware, see request_log.py);
 # DJANGO_LOG_FORMAT=plain for people reading a terminal (make run sets it).

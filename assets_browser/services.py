@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypedDict
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -148,6 +149,7 @@ def list_assets(query: BrowseQuery) -> Listing:
         page = parse_asset_page(body, headers, **pages)  # unreadable: never cached
         loaded.append(page)
         _note_processing(page.items)
+        _warn_about_unlisted_media(page.items)
         return {"body": body, "headers": headers}
 
     answer = upstream_cache.fetch(
@@ -395,6 +397,32 @@ def _note_processing(assets: Iterable[Asset]) -> None:
 
 def _note_processing_ids(asset_ids: list[str]) -> None:
     upstream_cache.note_processing(_scope(), asset_ids)
+
+
+_unlisted_media_hosts: set[str] = set()  # already named in this process's log
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _warn_about_unlisted_media(assets: Iterable[Asset]) -> None:
+    """Name, once per process, each origin Argil's media comes from that the CSP does not allow
+    (ARGIL_MEDIA_HOSTS): those thumbnails and previews are blocked in the browser."""
+    allowed = {*settings.ARGIL_MEDIA_HOSTS, origin_of(settings.ARGIL_API_BASE_URL)}
+    for asset in assets:
+        for url in (asset.thumbnail_url, asset.file_url):
+            if not url or not url.startswith(("https://", "http://")):
+                continue
+            origin = origin_of(url)
+            if origin not in allowed and origin not in _unlisted_media_hosts:
+                _unlisted_media_hosts.add(origin)
+                logger.warning(
+                    "Argil sent media from %s, which ARGIL_MEDIA_HOSTS does not list: the "
+                    "browser will block it (Content-Security-Policy). Add it if it is Argil's.",
+                    origin,
+                )
 
 
 def _is_uuid(value: str) -> bool:

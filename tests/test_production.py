@@ -51,6 +51,7 @@ def production_env(root: Path, **extra: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
         "ARGIL_API_KEY": settings.ARGIL_API_KEY,
         "ARGIL_API_BASE_URL": "https://api.argil.ai/v1",
+        "ARGIL_MEDIA_HOSTS": "https://cdn.argil.ai",
         **extra,
     }
 
@@ -79,6 +80,15 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_without_media_hosts(tmp_path):
+    env = production_env(tmp_path)
+    del env["ARGIL_MEDIA_HOSTS"]
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 1
+    assert "assets_browser.W001" in result.stderr
+    assert "ARGIL_MEDIA_HOSTS=https://cdn.argil.ai" in result.stderr
 
 
 def test_check_deploy_fails_with_debug_on(tmp_path):
