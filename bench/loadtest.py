@@ -54,6 +54,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -91,6 +92,11 @@ SERVICES = ROOT / ".ci" / "services"
 
 RUN_BUDGET = 240  # seconds for the whole run, set-up included: SIGALRM unwinds past it
 EDITORS = 32
+# One more account that asks for previews of random asset ids as fast as it can (each a real
+# Argil call): its excess must be answered 429 "slow down" (the per-editor budget,
+# ARGIL_EDITOR_READS_PER_MINUTE, 120 by default), while the 32 editors never are.
+GREEDY = "greedy"
+GREEDY_READS_PER_MINUTE = 120
 RUN_SECONDS = 60
 MAX_REQUESTS_PER_EDITOR = 1500  # a bound, far above what 60 s allows
 THINK_SECONDS = (0.05, 0.3)  # between an editor's actions
@@ -163,7 +169,7 @@ CARD_RE = re.compile(rf'class="card [^"]*" data-asset-id="({UUID})"')
 PROCESSING_RE = re.compile(rf'data-asset-id="({UUID})" data-type="[A-Z]+" data-status="PROCESSING"')
 TRAY_BOARD_RE = re.compile(r'action="/boards/(\d+)/rename/"')
 EXCEPTION_LINE_RE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Warning)\b.*$", re.MULTILINE)
-FAILURES = ("crash", "dropped", "timeout", "unexplained", "unexpected")
+FAILURES = ("crash", "dropped", "timeout", "unexplained", "unexpected", "slowed")
 
 
 class Interrupted(Exception):  # noqa: N818 (what happened to the run)
@@ -201,6 +207,10 @@ def classify(action: str, response: requests.Response | None, failure: str) -> t
         return "crash", response.text[:200]
     if status == 409 and action == "pick":
         return "refused", ""  # not READY, or a full board: said so on the toggle
+    if status == 429 and ("Slow down" in response.text or not response.content):
+        return "slowed", ""  # the editor's budget of Argil calls is spent
+    if status == 404 and action == "greedy_preview" and "Asset not found" in response.text:
+        return "ok", ""  # a random id: Argil does not know it
     if status < 400 or (status == 422 and action == "board_create"):
         return "ok", ""
     return "unexpected", f"HTTP {status}"
@@ -234,6 +244,7 @@ class LoadRun:
         self.base = base
         self.totals = totals  # assets per (types, status): pages stay within range
         self.outcomes: list[Outcome] = []
+        self.greedy: list[Outcome] = []  # the greedy editor's, apart from the 32 editors'
         self.logins = Sample()
         self._login_slots = threading.Semaphore(LOGINS_AT_ONCE)
         self.stop = threading.Event()
@@ -283,7 +294,7 @@ class LoadRun:
             detail,
         )
         with self._lock:
-            self.outcomes.append(outcome)
+            (self.greedy if editor.name == GREEDY else self.outcomes).append(outcome)
         return response, kind
 
     # -- An editor's session --
@@ -304,6 +315,17 @@ class LoadRun:
             except Exception as exc:  # an answer the editor could not read (bad JSON, ...)
                 editor.anomalies.append(f"{action}: {type(exc).__name__}: {exc}"[:300])
             self.stop.wait(editor.rng.uniform(*THINK_SECONDS))
+
+    def greedy_loop(self, editor: Editor, password: str, ready: threading.Barrier) -> None:
+        """Previews of ids nobody has, back to back: every one would cost Argil a call."""
+        try:
+            self._log_in(editor, password)
+        finally:
+            ready.wait()
+        if editor.session is None:
+            return
+        while not self.stop.is_set() and editor.requests < 20 * MAX_REQUESTS_PER_EDITOR:
+            self.request(editor, "greedy_preview", "GET", f"/assets/{uuid.uuid4()}/")
 
     def _log_in(self, editor: Editor, password: str) -> None:
         with self._login_slots:
@@ -708,7 +730,7 @@ def build_report(
         "## Requests",
         "",
         f"{len(outcomes)} requests, {served} answered ({served / RUN_SECONDS:.0f} a second), "
-        f"{len(run.logins.seconds)} of {EDITORS} editors logged in "
+        f"{len(run.logins.seconds)} of {EDITORS + 1} editors (the greedy one too) logged in "
         f"(log-in p50 {run.logins.p50 if run.logins.seconds else 0:.0f} ms, before the 60 s).",
         "",
         "| outcome | requests | share | meaning |",
@@ -724,6 +746,8 @@ def build_report(
         "dropped": "connection dropped, or no gunicorn answered: **a failure**",
         "timeout": f"no answer in {CLIENT_TIMEOUT[1]:g} s: **a failure**",
         "unexpected": "another 4xx: **a failure**",
+        "slowed": '429 "slow down": the editor\'s budget of Argil calls spent: **a failure** '
+        "for these editors (only the greedy one, below, should ever see it)",
     }
     for kind, meaning in meanings.items():
         n = kinds.get(kind, 0)
@@ -850,6 +874,29 @@ def build_report(
         *[f"- anomaly: {m}" for m in anomalies[:10]],
     )
 
+    greedy = Counter(o.kind for o in run.greedy)
+    greedy_failed = sum(greedy[k] for k in FAILURES if k != "slowed")
+    greedy_times = [o.seconds for o in run.greedy] or [0.0]
+    # Its previews answered (not refused) each cost Argil one call: a sliding minute allows
+    # GREEDY_READS_PER_MINUTE, and a 60 s run spans two of the budget's minutes at most.
+    greedy_cap = 2 * GREEDY_READS_PER_MINUTE
+    report.add(
+        "",
+        "## A greedy editor",
+        "",
+        f"One more account asked for previews of random asset ids back to back for the 60 s "
+        f"(each one an Argil call unless refused): {len(run.greedy)} requests, "
+        f"{greedy['ok']} answered (404, Argil asked), {greedy['slowed']} answered 429 "
+        f'"slow down" with Retry-After, {greedy["error_page"]} error pages, '
+        f"{greedy_failed} failures; p50 {pct(greedy_times, 50):.0f} ms. The 32 editors got "
+        f'{kinds["slowed"]} "slow down" answers.',
+    )
+    report.check(
+        "the greedy editor's excess is refused, within its budget",
+        f"{greedy['ok']} calls let through (at most {greedy_cap}), {greedy['slowed']} refused",
+        greedy["slowed"] > 0 and greedy["ok"] <= greedy_cap and greedy_failed == 0,
+    )
+    report.check("no other editor is slowed down", f"{kinds['slowed']}", kinds["slowed"] == 0)
     report.check("no 500s", f"{kinds['crash']}", kinds["crash"] == 0)
     report.check(
         "no dropped connections",
@@ -879,8 +926,8 @@ def build_report(
     )
     report.check(
         "every editor logged in, and stopped in time",
-        f"{len(run.logins.seconds)}/{EDITORS} logged in, {stuck} still running",
-        len(run.logins.seconds) == EDITORS and stuck == 0,
+        f"{len(run.logins.seconds)}/{EDITORS + 1} logged in, {stuck} still running",
+        len(run.logins.seconds) == EDITORS + 1 and stuck == 0,
     )
     report.check(
         "the faults and the restart happened",
@@ -957,7 +1004,8 @@ def run(stack: ExitStack) -> Report:
         "from django.contrib.auth.hashers import make_password\n"
         "from django.contrib.auth.models import User\n"
         f"hashed = make_password({password!r})\n"
-        f"User.objects.bulk_create([User(username=n, password=hashed) for n in {names!r}])\n"
+        f"User.objects.bulk_create([User(username=n, password=hashed) for n in "
+        f"{[*names, GREEDY]!r}])\n"
     )
     manage(env, "shell", "--no-imports", "-c", create_editors)
 
@@ -978,13 +1026,19 @@ def run(stack: ExitStack) -> Report:
     load = LoadRun(base, totals)
     stack.callback(load.stop.set)  # first out: editors stop before their servers do
     editors = [Editor(name, http(), random.Random(f"{name}-{i}")) for i, name in enumerate(names)]
-    logged_in = threading.Barrier(EDITORS + 1)
+    greedy = Editor(GREEDY, http(), random.Random(GREEDY))
+    logged_in = threading.Barrier(EDITORS + 2)
     threads = [
         threading.Thread(
             target=load.editor_loop, args=(e, password, logged_in), name=e.name, daemon=True
         )
         for e in editors
     ]
+    threads.append(
+        threading.Thread(
+            target=load.greedy_loop, args=(greedy, password, logged_in), name=GREEDY, daemon=True
+        )
+    )
     for thread in threads:
         thread.start()
     logged_in.wait(timeout=60)
