@@ -33,6 +33,9 @@ def enqueue_list(fake_api, *items: dict) -> None:
 def status_page(logged_in_page: Page, live_server, settings, fake_api):
     settings.ARGIL_API_BASE_URL = fake_api.url  # after the sandbox the page fixture chose
     settings.ARGIL_API_TIMEOUT = 2
+    # The page's clock is fake, the server's is not: polls seconds apart arrive milliseconds
+    # apart, so the server must not reuse one poll's PROCESSING list for the next.
+    settings.ARGIL_CACHE_TTL = 0
     page = logged_in_page
     page.clock.install(time=datetime.now(UTC))
     return page
