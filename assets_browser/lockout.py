@@ -32,7 +32,7 @@ def address_failures(request: HttpRequest) -> int:
     """Failed log-ins from the request's address within the cool-off, whatever the username."""
     AxesProxyHandler.update_request(request)  # sets axes_ip_address as axes resolves it
     attempts = AccessAttempt.objects.filter(
-        ip_address=request.axes_ip_address,
+        ip_address=getattr(request, "axes_ip_address", None),
         attempt_time__gte=get_cool_off_threshold(request),
     )
     return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
@@ -43,7 +43,7 @@ class AddressAwareAxesBackend(AxesStandaloneBackend):
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if (
-            settings.AXES_ENABLED
+            getattr(settings, "AXES_ENABLED", True)  # axes sets its defaults at start
             and request is not None
             and address_failures(request) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
         ):

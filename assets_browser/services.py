@@ -178,7 +178,7 @@ def get_asset(asset_id: str, *, max_age: float = upstream_cache.ASSET_TTL) -> As
     if not _is_uuid(asset_id):
         raise ArgilNotFound()  # never sent upstream: no call, nothing to charge or keep
 
-    def load() -> dict:
+    def load() -> dict[str, Any]:
         try:
             value = client.get_asset(asset_id).to_api()
         except ArgilNotFound:
@@ -219,13 +219,17 @@ def processing_asset_ids() -> frozenset[str]:
     open tabs cost Argil one call every few seconds, not one per tab per poll.
     """
     client, scope = argil_client(), _scope()
-    params = {"types": [], "status": AssetStatus.PROCESSING.value, "page": 1}
-    params["page_size"] = MAX_PAGE_SIZE
-    pages = {"requested_page": 1, "requested_page_size": MAX_PAGE_SIZE}
+    params: ListParams = {
+        "types": [],
+        "status": AssetStatus.PROCESSING.value,
+        "page": 1,
+        "page_size": MAX_PAGE_SIZE,
+    }
 
-    def load() -> dict:
+    def load() -> dict[str, Any]:
         body, headers = client.fetch_asset_list(**params)
-        _note_processing(parse_asset_page(body, headers, **pages).items)  # unreadable: not kept
+        page = parse_asset_page(body, headers, requested_page=1, requested_page_size=MAX_PAGE_SIZE)
+        _note_processing(page.items)  # unreadable: raised, never kept
         return {"body": body, "headers": headers}
 
     answer = upstream_cache.fetch(
@@ -239,7 +243,12 @@ def processing_asset_ids() -> frozenset[str]:
         group=AssetStatus.PROCESSING.value,
         on_miss=_charge_read,
     )
-    page = parse_asset_page(answer.value["body"], answer.value["headers"], **pages)
+    page = parse_asset_page(
+        answer.value["body"],
+        answer.value["headers"],
+        requested_page=1,
+        requested_page_size=MAX_PAGE_SIZE,
+    )
     return frozenset(asset.id for asset in page.items)
 
 

@@ -9,6 +9,7 @@ django.contrib.auth in INSTALLED_APPS so this command replaces Django's.
 import os
 
 from django.contrib.auth.management.commands import createsuperuser
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError
@@ -18,14 +19,11 @@ class Command(createsuperuser.Command):
     def handle(self, *args, **options):
         password = os.environ.get("DJANGO_SUPERUSER_PASSWORD")
         if not options["interactive"] and password is not None:
-            username_field = self.UserModel.USERNAME_FIELD
-            username = options.get(username_field) or os.environ.get(
-                f"DJANGO_SUPERUSER_{username_field.upper()}", ""
-            )
+            username = options.get("username") or os.environ.get("DJANGO_SUPERUSER_USERNAME", "")
             email = options.get("email") or os.environ.get("DJANGO_SUPERUSER_EMAIL", "")
             try:
                 # As Django's prompt does: against a user with the given name and email.
-                validate_password(password, self.UserModel(username=username, email=email))
+                validate_password(password, User(username=username, email=email))
             except ValidationError as exc:
                 raise CommandError(
                     "DJANGO_SUPERUSER_PASSWORD is refused: " + " ".join(exc.messages)
