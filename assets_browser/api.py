@@ -9,9 +9,14 @@ policy, no redirects, and one handler that turns transport failures and status c
 the ``ArgilAPIError`` hierarchy below. Views catch only ``ArgilAPIError``.
 """
 
+import base64
+import contextlib
 import email.utils
+import functools
+import json as jsonlib
 import math
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -19,11 +24,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Self
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, NewConnectionError, ResponseError
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NewConnectionError,
+    ResponseError,
+)
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from urllib3.util.retry import Retry
 
@@ -42,8 +54,9 @@ DEFAULT_TIMEOUT = (CONNECT_TIMEOUT, READ_TIMEOUT)
 DEFAULT_RETRIES = 2
 # A failed connect never reached Argil, so one more try is free.
 CONNECT_RETRIES = 1
-# A read timeout on a GET is safe to repeat once; a second one means Argil is stuck.
-READ_RETRIES = 1
+# A read timeout means Argil is stuck: asking again doubles the user's wait and the load on a
+# struggling upstream. The circuit breaker in front of the client fails the next calls fast.
+READ_RETRIES = 0
 # 429 and gateway errors are transient; a plain 500 is a bug upstream that a retry won't fix.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # urllib3 waits 0 s before the first retry and BACKOFF_FACTOR * 2 = 0.5 s before the second.
@@ -53,16 +66,40 @@ BACKOFF_JITTER = 0.25
 # Honour a Retry-After of up to 2 s in the request thread; anything longer (or unparseable) is
 # not slept on: the 429 comes back at once as ArgilRateLimited(retry_after=<the wait>).
 RETRY_AFTER_MAX = 2.0
+# The longest wait an ArgilRateLimited ever carries, whatever Argil said (an HTTP date in 2099,
+# 2147484 s): past this a page, a Retry-After header or a poll delay would be absurd, and a
+# browser's setTimeout overflows past 2^31 - 1 ms and fires at once.
+RETRY_AFTER_CAP = 60
+
+# The whole call: connects, headers, body, every retry and the waits between. requests' own
+# timeouts bound each socket read, so a server that drips its headers or body a byte at a time
+# would otherwise hold a thread for ever. 28 s is what the schedule above adds up to (below):
+# the documented worst case is the enforced one, and gunicorn's graceful_timeout is sized to it.
+CALL_DEADLINE = 28.0
+# A page of 100 assets is about 50 KB of JSON: 4 MB is far beyond any real answer, and small
+# enough that a runaway body never swells a worker. Counted while reading (after gzip).
+MAX_BODY_BYTES = 4 * 1024 * 1024
+# An error body is read only for Argil's `code` and `message`.
+MAX_ERROR_BODY_BYTES = 64 * 1024
+READ_CHUNK_BYTES = 64 * 1024
 
 # Time budget, worst case for one GET (e.g. list_assets) with the defaults above:
 #   3 attempts x (3.05 s connect + 5 s read)   = 24.15 s
 #   + 2 waits of at most max(RETRY_AFTER_MAX, backoff 0.5 + jitter 0.25) = 4 s
-#   = about 28 s, and only if Argil answers 503 just before each read timeout.
-# Likely failures: a hung Argil costs 2 x 5 s read = ~10 s (read retried once); Argil down
-# (connection refused) costs milliseconds; a long Retry-After costs one round trip.
-# A write (POST) is never retried: at most 3.05 + 5 = 8.05 s.
-# The read timeout is between bytes: a server that drips bytes can exceed it (not expected
-# from a JSON API; a hard deadline would need streaming and a clock).
+#   = about 28 s, and only if Argil answers 503 just before each read timeout;
+#   CALL_DEADLINE cuts every call at 28 s whatever Argil does (dripped headers or body too).
+# Likely failures: a hung Argil costs one 5 s read (not retried); Argil down (connection
+# refused) costs milliseconds; a long Retry-After costs one round trip.
+# A write (POST) is never retried: its deadline is 3.05 + 5 = 8.05 s.
+# Smaller timeouts (ARGIL_API_TIMEOUT) shrink the deadline the same way: see time_budget().
+
+
+def time_budget(timeout: float | tuple[float, float], retries: int) -> float:
+    """The worst case of one GET under these timeouts and retries, never over CALL_DEADLINE."""
+    connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    waits = retries * max(RETRY_AFTER_MAX, BACKOFF_FACTOR * 2 + BACKOFF_JITTER)
+    return min(CALL_DEADLINE, (retries + 1) * (connect + read) + waits)
+
 
 # --- Upstream contract constants -------------------------------------------------------------
 
@@ -94,6 +131,9 @@ UUID_RE = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE
 # (Python caps int() at 4300 digits) or build absurd page numbers.
 _DIGITS_RE = re.compile(r"[0-9]{1,15}")
 _REDACTED = "[redacted]"
+# Argil's request id is logged and shown to operators: only a short, plain token is believed
+# (an upstream that echoes the key, or markup, in this header gets None).
+_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 # --- Errors ----------------------------------------------------------------------------------
@@ -152,7 +192,10 @@ class ArgilRateLimited(ArgilAPIError):  # noqa: N818 (names are the agreed inter
         self, message: str | None = None, *, retry_after: float | None = None, **kw: Any
     ) -> None:
         super().__init__(message, **kw)
-        self.retry_after = retry_after  # seconds, from Retry-After; None when absent/garbled
+        if retry_after is not None:
+            retry_after = min(max(retry_after, 0.0), RETRY_AFTER_CAP)
+        # Seconds, from Retry-After, at most RETRY_AFTER_CAP; None when absent or garbled.
+        self.retry_after = retry_after
 
 
 class ArgilUnavailable(ArgilAPIError):  # noqa: N818 (names are the agreed interface)
@@ -172,6 +215,14 @@ class ArgilBadResponse(ArgilAPIError):  # noqa: N818 (names are the agreed inter
     """Not JSON, the wrong shape, a redirect, or a status the contract does not explain."""
 
     default_message = "the Argil asset service sent an unexpected response"
+
+
+class ArgilResponseTooLarge(ArgilBadResponse):
+    """A body past MAX_BODY_BYTES: refused while reading, never buffered whole."""
+
+    default_message = (
+        f"Argil sent an answer larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; it was not read"
+    )
 
 
 REDIRECT_MESSAGE = "upstream tried to redirect; refusing to forward the key"
@@ -230,7 +281,7 @@ class Asset:
         if asset_type is None or asset_status is None:
             raise ArgilBadResponse("Argil sent an asset of unknown type or status")
         return cls(
-            id=asset_id,
+            id=asset_id.lower(),  # one spelling for cache keys, picks and comparisons
             name=_optional_str(data.get("name")),
             type=asset_type,
             status=asset_status,
@@ -362,7 +413,7 @@ def parse_asset_page(
     a JSON array, or an item that is not an asset, raises ArgilBadResponse.
     """
     lowered = {str(key).lower(): value for key, value in headers.items()}
-    request_id = lowered.get(HEADER_REQUEST_ID.lower()) or None
+    request_id = request_id_of(lowered)
     if not isinstance(body, list):
         raise ArgilBadResponse(
             "Argil sent an asset list that is not a JSON array", request_id=request_id
@@ -404,6 +455,16 @@ def parse_asset_page(
 
 
 # --- Transport helpers -----------------------------------------------------------------------
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """Argil's X-Request-Id if it is a short plain token, else None (never echoed junk)."""
+    value = headers.get(HEADER_REQUEST_ID)
+    if value is None:
+        value = headers.get(HEADER_REQUEST_ID.lower())
+    if isinstance(value, str) and _REQUEST_ID_RE.fullmatch(value):
+        return value
+    return None
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -450,6 +511,108 @@ class _ArgilRetry(Retry):
                     raise MaxRetryError(_pool, url, ResponseError("Retry-After beyond cap"))
         return super().increment(method, url, response, error, _pool, _stacktrace)
 
+    def sleep(self, response: Any = None) -> None:
+        # Never sleep past the call's deadline: the next attempt would be refused anyway.
+        deadline = getattr(_current, "deadline", None)
+        if deadline is not None and deadline.remaining() <= self.get_backoff_time():
+            raise MaxRetryError(None, None, ConnectTimeoutError(None, "call deadline passed"))  # type: ignore[arg-type]
+        super().sleep(response)
+
+
+# --- The call deadline -----------------------------------------------------------------------
+
+# The deadline of the call this thread is making, read by the connections below.
+_current = threading.local()
+
+
+class _Deadline:
+    """One call's wall-clock deadline. When it passes, a timer shuts down every socket the call
+    uses, which wakes a read blocked on a dripping server: requests' timeouts are per read."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _DeadlineConnectionMixin:
+    """A urllib3 connection that connects within, and reads under, the current call's deadline."""
+
+    timeout: Any
+    sock: socket.socket | None
+
+    def connect(self) -> None:
+        deadline: _Deadline | None = getattr(_current, "deadline", None)
+        if deadline is not None:
+            remaining = deadline.remaining()
+            if remaining <= 0:
+                raise ConnectTimeoutError(self, "call deadline passed")
+            if isinstance(self.timeout, int | float):
+                self.timeout = min(self.timeout, remaining)
+        super().connect()  # type: ignore[misc]
+
+    def getresponse(self) -> Any:
+        deadline: _Deadline | None = getattr(_current, "deadline", None)
+        if deadline is not None:
+            deadline.watch(self.sock)  # covers the status line, the headers and the body
+        return super().getresponse()  # type: ignore[misc]
+
+
+class _DeadlineHTTPConnection(_DeadlineConnectionMixin, HTTPConnection):
+    pass
+
+
+class _DeadlineHTTPSConnection(_DeadlineConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _DeadlineHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _DeadlineHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _DeadlineHTTPPool,
+            "https": _DeadlineHTTPSPool,
+        }
+
 
 def _build_retry(total: int, retry_after_max: float) -> Retry:
     return _ArgilRetry(
@@ -468,9 +631,9 @@ def _build_retry(total: int, retry_after_max: float) -> Retry:
     )
 
 
-def _transport_error(exc: requests.RequestException) -> ArgilUnavailable:
+def _transport_error(exc: requests.RequestException, expired: bool = False) -> ArgilUnavailable:
     """Map a requests exception to ArgilUnavailable; the message never holds the URL."""
-    if isinstance(exc, requests.Timeout) or _wraps_timeout(exc):
+    if expired or isinstance(exc, requests.Timeout) or _wraps_timeout(exc):
         return ArgilUnavailable("Argil did not answer in time", reason="timeout")
     return ArgilUnavailable("could not connect to the Argil asset service", reason="connection")
 
@@ -487,9 +650,38 @@ def _wraps_timeout(exc: Exception) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=8)
+def _secret_pattern(secret: str) -> re.Pattern[str]:
+    """The secret as written (any case), URL-encoded, in hex, and in base64 (standard and
+    URL-safe) at each of the three byte alignments it can have inside a longer encoded text."""
+    raw = secret.encode()
+    plain = {secret, quote(secret, safe=""), quote_plus(secret), raw.hex()}
+    encoded = set()
+    for offset in range(3):
+        text = base64.b64encode(b"\0" * offset + raw).decode()
+        # Keep only the 4-character groups made of the secret's bytes alone: the ones before
+        # and after depend on the neighbouring bytes.
+        first = -(-offset // 3)  # the first group that starts inside the secret
+        last = (offset + len(raw)) // 3  # groups before this one end inside it
+        core = text[first * 4 : last * 4]
+        if len(core) >= 8:
+            encoded |= {core, core.replace("+", "-").replace("/", "_")}
+    alternatives = [re.escape(form) for form in sorted(plain, key=len, reverse=True)]
+    alternatives += [f"(?-i:{re.escape(form)})" for form in sorted(encoded)]
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def redact(text: str, secret: str) -> str:
+    """``text`` with ``secret`` replaced by "[redacted]": in any letter case, URL-encoded, in
+    hex, and in base64 or URL-safe base64, alone or inside a longer encoded string."""
+    if not secret or not text:
+        return text
+    return _secret_pattern(secret).sub(_REDACTED, text)
+
+
 def _redact(value: Any, secret: str) -> Any:
     if isinstance(value, str):
-        return value.replace(secret, _REDACTED)
+        return redact(value, secret)
     if isinstance(value, dict):
         return {_redact(k, secret): _redact(v, secret) for k, v in value.items()}
     if isinstance(value, list):
@@ -539,6 +731,7 @@ class ArgilClient:
         retry_after_max: float = RETRY_AFTER_MAX,
         pool_maxsize: int = 16,  # keep >= the web server's threads per process
         on_call: Callable[[UpstreamCall], None] | None = None,  # e.g. timing and error logs
+        deadline: float | None = None,  # a whole GET; default time_budget(timeout, retries)
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
@@ -551,6 +744,9 @@ class ArgilClient:
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._timeout = timeout
+        self._deadline = time_budget(timeout, retries) if deadline is None else deadline
+        # A write is sent once: one connect and one read, never more than a GET.
+        self._write_deadline = min(self._deadline, time_budget(timeout, 0))
         self._retry = _build_retry(retries, retry_after_max)
         self._pool_maxsize = pool_maxsize
         self._on_call = on_call
@@ -561,6 +757,12 @@ class ArgilClient:
 
     def __repr__(self) -> str:  # never the key
         return f"<ArgilClient base_url={self._base_url!r}>"
+
+    @property
+    def deadline(self) -> float:
+        """Seconds one GET may take at most, retries included: how long to wait for another
+        thread's identical call before giving up on it."""
+        return self._deadline
 
     def __enter__(self) -> Self:
         return self
@@ -622,14 +824,26 @@ class ArgilClient:
         headers = {
             name: response.headers[name] for name in LIST_HEADERS if name in response.headers
         }
+        headers.pop(HEADER_REQUEST_ID, None)
+        if request_id := self._request_id(response):
+            headers[HEADER_REQUEST_ID] = request_id
         return body, headers
 
     def get_asset(self, asset_id: str) -> Asset:
-        """One asset. An id that is not a UUID is ArgilNotFound without calling Argil."""
+        """One asset. An id that is not a UUID is ArgilNotFound without calling Argil; an
+        answer about another asset than the one asked for is ArgilBadResponse."""
         if not isinstance(asset_id, str) or not UUID_RE.fullmatch(asset_id):
             raise ArgilNotFound()
+        asset_id = asset_id.lower()
         response = self._request("GET", _asset_path(asset_id))
-        return self._asset(response)
+        asset = self._asset(response)
+        if asset.id != asset_id:
+            raise ArgilBadResponse(
+                "Argil answered with another asset than the one asked for",
+                status=response.status_code,
+                request_id=self._request_id(response),
+            )
+        return asset
 
     def create_asset(self, *, name: str, type: AssetType | str, url: str) -> Asset:
         """Add B-roll by URL; Argil answers with the new asset, status PROCESSING. Not retried."""
@@ -659,7 +873,7 @@ class ArgilClient:
         session.headers.update(
             {"x-api-key": self._api_key, "Accept": "application/json", "User-Agent": USER_AGENT}
         )
-        adapter = HTTPAdapter(max_retries=self._retry, pool_maxsize=self._pool_maxsize)
+        adapter = _DeadlineAdapter(max_retries=self._retry, pool_maxsize=self._pool_maxsize)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         return session
@@ -673,11 +887,15 @@ class ArgilClient:
         json: Any = None,
         ok: tuple[int, ...] = (200,),
     ) -> requests.Response:
-        """Send one call and return its response if its status is in ``ok``; else raise.
+        """Send one call and return its response, body read, if its status is in ``ok``; else
+        raise. The whole call, body included, ends by the deadline.
 
         ``path`` is one of this module's constant paths (user values quoted into it).
         """
         started = time.perf_counter()
+        deadline = _Deadline(self._deadline if method == "GET" else self._write_deadline)
+        _current.deadline = deadline
+        response: requests.Response | None = None
         try:
             response = self._session().request(
                 method,
@@ -686,11 +904,24 @@ class ArgilClient:
                 json=json,
                 timeout=self._timeout,
                 allow_redirects=False,  # requests would forward x-api-key to another host
+                stream=True,  # the body is read below, against the deadline and a size cap
             )
+            limit = MAX_BODY_BYTES if response.status_code in ok else MAX_ERROR_BODY_BYTES
+            _read_body(response, limit, deadline, truncate=response.status_code not in ok)
         except requests.RequestException as exc:
-            error = _transport_error(exc)
-            self._report(method, path, started, None, error)
+            error = _transport_error(exc, deadline.expired)
+            self._report(method, path, started, response, error)
             raise error from exc
+        except ArgilAPIError as exc:
+            assert response is not None
+            exc.status, exc.request_id = response.status_code, self._request_id(response)
+            self._report(method, path, started, response, exc)
+            raise
+        finally:
+            _current.deadline = None
+            deadline.cancel()
+            if response is not None:
+                response.close()  # a body left unread closes its connection
         try:
             self._check_response(response, ok)
         except ArgilAPIError as exc:
@@ -698,6 +929,13 @@ class ArgilClient:
             raise
         self._report(method, path, started, response, None)
         return response
+
+    def _request_id(self, response: requests.Response) -> str | None:
+        """Argil's request id, if plain and short, and never one that echoes the key."""
+        request_id = request_id_of(response.headers)
+        if request_id is not None and redact(request_id, self._api_key) != request_id:
+            return None
+        return request_id
 
     def _report(
         self,
@@ -711,7 +949,7 @@ class ArgilClient:
             return
         request_id = None
         if response is not None:
-            request_id = response.headers.get(HEADER_REQUEST_ID) or None
+            request_id = self._request_id(response)
         self._on_call(
             UpstreamCall(
                 method=method,
@@ -727,7 +965,7 @@ class ArgilClient:
         status = response.status_code
         if status in ok:
             return
-        request_id = response.headers.get(HEADER_REQUEST_ID) or None
+        request_id = self._request_id(response)
         body = self._error_body(response)
         common = {"status": status, "request_id": request_id, "body": body}
         if 300 <= status < 400:
@@ -742,6 +980,7 @@ class ArgilClient:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             message = None
             if retry_after is not None:
+                retry_after = min(retry_after, RETRY_AFTER_CAP)
                 message = (
                     f"Argil is rate limiting requests; try again in {math.ceil(retry_after)} s"
                 )
@@ -754,30 +993,36 @@ class ArgilClient:
 
     def _error_body(self, response: requests.Response) -> Any:
         try:
-            body = response.json()
+            body = _parse_json(response.content)
         except ValueError:
-            body = _truncate(response.text, ERROR_BODY_MAX_CHARS)
+            body = _truncate(response.content.decode("utf-8", "replace"), ERROR_BODY_MAX_CHARS)
         return _redact(body, self._api_key)
 
-    @staticmethod
-    def _upstream_message(response: requests.Response, body: Any) -> str:
-        """Argil's error text: ``message``, else ``error``, else the status line."""
+    def _upstream_message(self, response: requests.Response, body: Any) -> str:
+        """Argil's reason, for a form field: its ``message`` (else ``error``, else the status
+        line), the key taken out in any form, and its ``code`` when it sent a plain one."""
+        text = f"{response.status_code} {response.reason or ''}".strip()
+        code = None
         if isinstance(body, dict):
             for field in ("message", "error"):
-                text = body.get(field)
-                if isinstance(text, str) and text.strip():
-                    return _truncate(text.strip(), ERROR_MESSAGE_MAX_CHARS)
-        return f"{response.status_code} {response.reason or ''}".strip()
+                value = body.get(field)
+                if isinstance(value, str) and value.strip():
+                    cleaned = " ".join(redact(value, self._api_key).split())
+                    text = _truncate(cleaned, ERROR_MESSAGE_MAX_CHARS)
+                    break
+            code = body.get("code")
+        if isinstance(code, int) or (isinstance(code, str) and _REQUEST_ID_RE.fullmatch(code)):
+            text = f"{text} (code {code})"
+        return text
 
     def _json(self, response: requests.Response) -> Any:
         try:
-            return response.json()
+            return _parse_json(response.content)
         except ValueError:
             raise ArgilBadResponse(
                 "Argil sent a response that is not JSON",
                 status=response.status_code,
-                request_id=response.headers.get(HEADER_REQUEST_ID) or None,
-                body=_redact(_truncate(response.text, ERROR_BODY_MAX_CHARS), self._api_key),
+                request_id=self._request_id(response),
             ) from None
 
     def _asset(self, response: requests.Response) -> Asset:
@@ -786,8 +1031,42 @@ class ArgilClient:
             return Asset.from_api(body)
         except ArgilBadResponse as exc:
             exc.status = response.status_code
-            exc.request_id = response.headers.get(HEADER_REQUEST_ID) or None
+            exc.request_id = self._request_id(response)
             raise
+
+
+def _read_body(
+    response: requests.Response, limit: int, deadline: _Deadline, *, truncate: bool
+) -> None:
+    """Read the body into ``response.content`` in chunks, at most ``limit`` bytes (after
+    decompression), before the deadline. Past the limit: ArgilResponseTooLarge, or with
+    ``truncate`` (an error body) the first ``limit`` bytes."""
+    declared = response.headers.get("Content-Length", "")
+    too_large = _DIGITS_RE.fullmatch(declared.strip()) and int(declared) > limit
+    if too_large and not truncate:
+        raise ArgilResponseTooLarge()
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(READ_CHUNK_BYTES):
+        if deadline.remaining() <= 0:
+            raise requests.Timeout("call deadline passed")
+        size += len(chunk)
+        if size > limit:
+            if not truncate:
+                raise ArgilResponseTooLarge()
+            chunks.append(chunk[: limit - (size - len(chunk))])
+            break
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+    response._content_consumed = True
+
+
+def _parse_json(content: bytes) -> Any:
+    """JSON from bytes; ValueError for anything unreadable, absurd nesting included."""
+    try:
+        return jsonlib.loads(content)
+    except RecursionError:  # [[[[... 100,000 levels deep: unreadable like any other junk
+        raise ValueError("JSON nested too deeply") from None
 
 
 def _asset_path(asset_id: str) -> str:
@@ -806,6 +1085,7 @@ __all__ = [
     "ArgilClient",
     "ArgilNotFound",
     "ArgilRateLimited",
+    "ArgilResponseTooLarge",
     "ArgilUnavailable",
     "Asset",
     "AssetPage",
@@ -814,4 +1094,7 @@ __all__ = [
     "UpstreamCall",
     "parse_asset_page",
     "parse_retry_after",
+    "redact",
+    "request_id_of",
+    "time_budget",
 ]

@@ -9,8 +9,11 @@ Each test queues canned responses (``enqueue``) and reads back what the client s
 path the same way every time, ahead of the queue: for calls made concurrently, whose order is
 not known. ``gather(count)`` holds requests until ``count`` are in at once (proof of
 concurrency without timing anything); if they never are, each is answered 503 after a while.
-A canned ``delay`` simulates a hung upstream; ``reset()`` and ``stop()`` cut every pending delay
-short, so a hung response never blocks the next test or shutdown.
+A canned ``delay`` simulates a hung upstream; ``drip`` sends the body one byte at a time and
+``header_drip`` the status line and headers (a slowloris server); ``pad`` appends that many spaces
+to the body (a huge answer, sent without building it in memory), and ``content_length=False``
+leaves the length out (the body ends when the connection closes). ``reset()`` and ``stop()`` cut
+every pending delay or drip short, so a hung response never blocks the next test or shutdown.
 
 Fixtures (load with ``pytest_plugins = ["tests.fake_api"]``):
 - ``fake_api_server``: session-scoped, starts and stops the server;
@@ -47,6 +50,10 @@ class CannedResponse:
     body: Any = None  # bytes are sent as they are; None is an empty body; anything else JSON
     headers: Mapping[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (cut short by reset/stop)
+    drip: float = 0.0  # seconds between the body's bytes
+    header_drip: float = 0.0  # seconds between the bytes of the status line and headers
+    pad: int = 0  # spaces sent after the body (valid JSON whitespace), in chunks
+    content_length: bool = True  # False: no Content-Length; the body ends at close
 
     def encoded(self) -> tuple[bytes, dict[str, str]]:
         headers = dict(self.headers)
@@ -103,17 +110,50 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # cut short: the client gave up long ago
             return
         payload, headers = canned.encoded()
+        has_body = canned.status not in (204, 304)
         try:
             self.send_response(canned.status)
             for name, value in headers.items():
                 self.send_header(name, value)
-            if canned.status not in (204, 304):
-                self.send_header("Content-Length", str(len(payload)))
+            if has_body and canned.content_length:
+                self.send_header("Content-Length", str(len(payload) + canned.pad))
+            elif has_body:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            if canned.header_drip:
+                self._buffer_headers(canned.header_drip, cancelled)
             self.end_headers()
-            if canned.status not in (204, 304) and self.command != "HEAD":
-                self.wfile.write(payload)
+            if has_body and self.command != "HEAD":
+                self._send_body(canned, payload, cancelled)
         except (BrokenPipeError, ConnectionResetError):  # the client timed out and left
             self.close_connection = True
+
+    def _buffer_headers(self, interval: float, cancelled: threading.Event) -> None:
+        """Send what is buffered so far (status line, headers) a byte at a time."""
+        buffered = b"".join(self._headers_buffer)
+        self._headers_buffer = []
+        for index in range(len(buffered)):
+            self.wfile.write(buffered[index : index + 1])
+            self.wfile.flush()
+            if cancelled.wait(interval):
+                raise BrokenPipeError("cut short")
+
+    def _send_body(
+        self, canned: CannedResponse, payload: bytes, cancelled: threading.Event
+    ) -> None:
+        if canned.drip:
+            for index in range(len(payload)):
+                self.wfile.write(payload[index : index + 1])
+                self.wfile.flush()
+                if cancelled.wait(canned.drip):
+                    raise BrokenPipeError("cut short")
+        else:
+            self.wfile.write(payload)
+        chunk = b" " * 65536
+        remaining = canned.pad
+        while remaining > 0 and not cancelled.is_set():
+            self.wfile.write(chunk[: min(remaining, len(chunk))])
+            remaining -= len(chunk)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle  # noqa: N815
 
@@ -168,10 +208,12 @@ class FakeArgilAPI:
         *,
         headers: Mapping[str, str] | None = None,
         delay: float = 0.0,
+        **shape: Any,
     ) -> None:
-        """Answer the next unanswered request with this (first in, first out)."""
+        """Answer the next unanswered request with this (first in, first out). ``shape``:
+        ``drip``, ``header_drip``, ``pad``, ``content_length`` (see CannedResponse)."""
         with self._lock:
-            self._queue.append(CannedResponse(status, body, dict(headers or {}), delay))
+            self._queue.append(CannedResponse(status, body, dict(headers or {}), delay, **shape))
 
     def default(
         self,
@@ -180,10 +222,11 @@ class FakeArgilAPI:
         *,
         headers: Mapping[str, str] | None = None,
         delay: float = 0.0,
+        **shape: Any,
     ) -> None:
         """Answer every request with this once the queue is empty (until reset)."""
         with self._lock:
-            self._default = CannedResponse(status, body, dict(headers or {}), delay)
+            self._default = CannedResponse(status, body, dict(headers or {}), delay, **shape)
 
     def answer(
         self,
@@ -192,10 +235,11 @@ class FakeArgilAPI:
         body: Any = None,
         *,
         headers: Mapping[str, str] | None = None,
+        **shape: Any,
     ) -> None:
         """Answer every request for ``path`` ("/v1/assets/<id>") with this, before the queue."""
         with self._lock:
-            self._by_path[path] = CannedResponse(status, body, dict(headers or {}))
+            self._by_path[path] = CannedResponse(status, body, dict(headers or {}), **shape)
 
     def gather(self, count: int) -> None:
         """Hold each request until ``count`` of them are waiting at once, then answer them all;
