@@ -148,9 +148,9 @@ MAX_STATUS_IDS = 100  # ids one status poll may ask about (a full grid page is 1
 
 
 def status_ids(data: QueryDict) -> list[str] | None:
-    """The distinct asset ids of a status poll, in order (none: nothing left to watch); None if
-    any is not a UUID or there are too many."""
-    ids = list(dict.fromkeys(value.strip() for value in data.getlist("id")))
+    """The distinct asset ids of a status poll, lower-cased, in order (none: nothing left to
+    watch); None if any is not a UUID or there are too many."""
+    ids = list(dict.fromkeys(value.strip().lower() for value in data.getlist("id")))
     if len(ids) > MAX_STATUS_IDS or not all(UUID_RE.fullmatch(i) for i in ids):
         return None
     return ids

@@ -150,7 +150,9 @@ def list_assets(query: BrowseQuery) -> Listing:
         loaded.append(page)
         _note_processing(page.items)
         _warn_about_unlisted_media(page.items)
-        return {"body": body, "headers": headers}
+        # What is kept is the assets as we read them, not Argil's raw JSON: extra fields (of
+        # any size or depth) never reach the cache or the code that walks cached answers.
+        return {"body": [asset.to_api() for asset in page.items], "headers": headers}
 
     answer = upstream_cache.fetch(
         scope,

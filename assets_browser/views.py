@@ -135,7 +135,8 @@ def asset_detail(request: HtmxHttpRequest, asset_id: str) -> HttpResponse:
     context: dict = {"picked_ids": boards.picked_ids(request.user)}  # its Pick toggle's state
     status = 200
     try:
-        context["asset"] = services.get_asset(asset_id)  # not a UUID: ArgilNotFound, no call
+        # One spelling of an id for Argil, the cache and the picks. Not a UUID: ArgilNotFound.
+        context["asset"] = services.get_asset(asset_id.lower())
     except ArgilAPIError as exc:
         context["problem"] = problem = errors.describe(exc, "preview")
         status = problem.status_code
