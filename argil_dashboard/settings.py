@@ -292,11 +292,14 @@ LOGGING = {
         "json": {"()": "assets_browser.request_log.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # The API key, in any form, is taken out of every record a handler writes.
+    "filters": {"redact_key": {"()": "assets_browser.request_log.RedactKeyFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "plain" if LOG_FORMAT == "plain" else "json",
+            "filters": ["redact_key"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},

@@ -30,7 +30,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from .api import redact
 
 logger = logging.getLogger("assets_browser.requests")
 
@@ -144,6 +147,46 @@ class JsonFormatter(logging.Formatter):
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
             line.update(fields)
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+        if record.exc_text or record.exc_info:
+            line["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(line, default=str, ensure_ascii=False)
+
+
+class RedactKeyFilter(logging.Filter):
+    """Takes the Argil API key out of every record before a handler writes it: the message,
+    the ``fields`` extra and the traceback; in any case, URL-encoded, hex or base64 (``redact``).
+
+    Installed on the handlers in settings.LOGGING, so it covers every logger, ours and
+    third-party alike: an upstream that echoes the key (in an error, a request id) cannot
+    put it in a log line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = getattr(settings, "ARGIL_API_KEY", "")
+        if not key:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format: the handler reports it; redact what it shows
+            message = str(record.msg)
+        cleaned = redact(message, key)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            record.fields = _redacted(fields, key)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, key)
+        return True
+
+
+def _redacted(value: Any, key: str) -> Any:
+    if isinstance(value, str):
+        return redact(value, key)
+    if isinstance(value, dict):
+        return {k: _redacted(v, key) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(v, key) for v in value]
+    return value

@@ -137,7 +137,7 @@ def test_upstream_error_is_logged_with_status_and_request_id(
 
 
 def test_upstream_timeout_is_logged_without_status(editor_client, use_fake_api, caplog):
-    # The read timeout is 0.5 s here; the GET is retried once after a read timeout.
+    # The read timeout is 0.5 s here; a read timeout is not retried (Argil is stuck).
     use_fake_api.default(200, [], headers=totals(), delay=2)
     response = editor_client.get(BROWSE)
     [warning] = upstream_warnings(caplog)
@@ -147,7 +147,7 @@ def test_upstream_timeout_is_logged_without_status(editor_client, use_fake_api, 
     assert warning.fields["reason"] == "timeout"
     assert warning.fields["upstream_request_id"] is None
     assert line.fields["upstream_statuses"] == [None]
-    assert line.fields["upstream_ms"] >= 1000
+    assert line.fields["upstream_ms"] >= 500
 
 
 # The collector and the client hook on their own
