@@ -39,6 +39,8 @@ from urllib3.exceptions import (
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from urllib3.util.retry import Retry
 
+from .text import clean_line
+
 # --- Transport constants ---------------------------------------------------------------------
 
 # Names the dashboard in Argil's logs, so their support can tell our traffic apart.
@@ -307,7 +309,9 @@ class Asset:
 
 
 def _optional_str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    # Control characters and lone surrogates ("\ud800" in JSON) out: a surrogate cannot even be
+    # encoded into a page, and a NUL cannot be stored.
+    return (clean_line(value) or None) if isinstance(value, str) else None
 
 
 def _parse_datetime(value: Any) -> datetime | None:

@@ -20,6 +20,22 @@ from .models import (
     Board,
     EditorProfile,
 )
+from .text import clean_line, clean_text
+
+
+class LineField(forms.CharField):
+    """A one-line text field whose NUL and other control characters are dropped (not refused:
+    a name pasted from elsewhere may carry them), before the length and other checks."""
+
+    def to_python(self, value):
+        return clean_line(super().to_python(value))
+
+
+class TextField(forms.CharField):
+    """LineField for several lines: line breaks are kept."""
+
+    def to_python(self, value):
+        return clean_text(super().to_python(value))
 
 
 class BrowseForm(forms.Form):
@@ -96,7 +112,7 @@ def is_private_host(host: str) -> bool:
 
 
 class AddBrollForm(forms.Form):
-    name = forms.CharField(
+    name = LineField(
         max_length=ASSET_NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Harbour at dawn"}),
     )
@@ -162,7 +178,7 @@ def status_ids(data: QueryDict) -> list[str] | None:
 class BoardNameForm(forms.Form):
     """A board's name: new or renamed. Unique per editor, whatever the letter case."""
 
-    name = forms.CharField(
+    name = LineField(
         max_length=BOARD_NAME_MAX_LENGTH,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "placeholder": "Spring launch B-roll"}
@@ -191,7 +207,7 @@ MAX_BULK_IDS = 200
 
 
 class PickNoteForm(forms.Form):
-    note = forms.CharField(max_length=NOTE_MAX_LENGTH, required=False)
+    note = TextField(max_length=NOTE_MAX_LENGTH, required=False)
 
 
 class PickMoveForm(forms.Form):
