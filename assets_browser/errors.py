@@ -7,7 +7,10 @@ reach a page.
 from dataclasses import dataclass
 from typing import Literal
 
+from django.conf import settings
+
 from .api import (
+    RETRY_AFTER_CAP,
     ArgilAPIError,
     ArgilAuthError,
     ArgilBadResponse,
@@ -16,6 +19,9 @@ from .api import (
     ArgilUnavailable,
 )
 from .editor_budget import EditorBudgetSpent
+
+# A process whose upstream slots are all taken frees one within a call's read timeout.
+BUSY_RETRY_AFTER = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +78,30 @@ def describe(exc: ArgilAPIError, place: Place = "browse") -> UpstreamProblem:
             )
         case ArgilRateLimited():
             wait = max(1, round(exc.retry_after)) if exc.retry_after else 30
+            wait = min(wait, RETRY_AFTER_CAP)  # the client caps it too; never a timer overflow
             return UpstreamProblem(
                 "rate_limited",
                 "Argil is rate-limiting this workspace",
                 f"Too many requests right now. Try again in {wait} seconds.",
+                503,
+                retry_after=wait,
+            )
+        case ArgilUnavailable(reason="busy"):
+            return UpstreamProblem(
+                "unavailable",
+                "Argil is busy",
+                "Many pages are waiting on the asset library right now. Your filters are kept; "
+                f"try again in {BUSY_RETRY_AFTER} seconds.",
+                503,
+                retry_after=BUSY_RETRY_AFTER,
+            )
+        case ArgilUnavailable(reason="circuit_open"):
+            wait = settings.ARGIL_BREAKER_OPEN_SECONDS
+            return UpstreamProblem(
+                "unavailable",
+                "Argil is not answering right now",
+                "The asset library stopped answering moments ago, so the dashboard is not "
+                f"waiting on it. Your filters are kept; try again in {wait} seconds.",
                 503,
                 retry_after=wait,
             )

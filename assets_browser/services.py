@@ -5,7 +5,7 @@ fails)."""
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from . import editor_budget, errors, request_log, upstream_cache
+from . import breaker, editor_budget, errors, request_log, upstream_cache
 from .api import (
     CONNECT_TIMEOUT,
     MAX_PAGE_SIZE,
@@ -119,8 +119,15 @@ def _scope() -> str:
 
 
 def _wait() -> float:
-    # Wait for another request's identical call at most as long as one call may take.
-    return CONNECT_TIMEOUT + settings.ARGIL_API_TIMEOUT
+    # Wait for another request's identical call as long as it may take, retries and all (its
+    # deadline), and a little more: a waiter that gave up first would call a struggling Argil
+    # itself, one more call for each waiting thread.
+    return argil_client().deadline + 1
+
+
+def _guarded[T](upstream: Callable[[], T]) -> T:
+    """One upstream call through the circuit breaker and this process's in-flight bound."""
+    return breaker.call(_scope(), upstream, deadline=argil_client().deadline)
 
 
 class ListParams(TypedDict):
@@ -145,7 +152,7 @@ def list_assets(query: BrowseQuery) -> Listing:
     loaded: list[AssetPage] = []  # the page this request read from Argil itself, if it did
 
     def load() -> dict[str, Any]:
-        body, headers = client.fetch_asset_list(**params)
+        body, headers = _guarded(lambda: client.fetch_asset_list(**params))
         page = parse_asset_page(body, headers, **pages)  # unreadable: never cached
         loaded.append(page)
         _note_processing(page.items)
@@ -182,7 +189,7 @@ def get_asset(asset_id: str, *, max_age: float = upstream_cache.ASSET_TTL) -> As
 
     def load() -> dict[str, Any]:
         try:
-            value = client.get_asset(asset_id).to_api()
+            value = _guarded(lambda: client.get_asset(asset_id)).to_api()
         except ArgilNotFound:
             return NOT_FOUND
         if value.get("status") == AssetStatus.PROCESSING:
@@ -229,10 +236,10 @@ def processing_asset_ids() -> frozenset[str]:
     }
 
     def load() -> dict[str, Any]:
-        body, headers = client.fetch_asset_list(**params)
+        body, headers = _guarded(lambda: client.fetch_asset_list(**params))
         page = parse_asset_page(body, headers, requested_page=1, requested_page_size=MAX_PAGE_SIZE)
         _note_processing(page.items)  # unreadable: raised, never kept
-        return {"body": body, "headers": headers}
+        return {"body": [asset.to_api() for asset in page.items], "headers": headers}
 
     answer = upstream_cache.fetch(
         scope,
@@ -265,7 +272,8 @@ def create_asset(*, name: str, type: AssetType, url: str) -> Asset:
     Counts against the editor's writes (EditorBudgetSpent when spent: nothing is sent)."""
     editor_budget.charge("writes")
     try:
-        asset = argil_client().create_asset(name=name, type=type, url=url)
+        client = argil_client()
+        asset = _guarded(lambda: client.create_asset(name=name, type=type, url=url))
     except ArgilBadRequest:
         raise  # refused: nothing was made
     except BaseException:

@@ -20,8 +20,10 @@ current one; after that it is only a stale copy, shown when Argil is down or rat
 
 Single flight: concurrent identical cold requests make one upstream call per cache. In a
 process, the other threads wait on the caller's Event; across processes (a shared Redis), the
-caller holds ``cache.add(<key>:lock)`` and the others poll the cache for its answer. Waits are
-bounded by the upstream timeout; past it, a waiter makes its own call.
+caller holds ``cache.add(<key>:lock)`` and the others poll the cache for its answer, or for its
+failure (``<key>:failed``, kept briefly). Either way a waiter shares the caller's answer or its
+error, and waits as long as the caller's whole budget (its deadline): only past it does a
+waiter make its own call, so a hung Argil sees one call, not one per waiting thread.
 
 The cache is an optimisation, never a dependency: while it is down (Redis unreachable), every read
 is a miss and every write a no-op, so pages ask Argil directly instead of failing.
@@ -39,6 +41,7 @@ from typing import Any, TypeGuard
 
 from django.core.cache import cache as django_cache
 
+from . import api
 from .api import ArgilAPIError, ArgilRateLimited, ArgilUnavailable
 from .request_log import record_cache
 
@@ -333,6 +336,7 @@ class _Call:
         self.ttls, self.generation, self.stale, self.wait = ttls, generation, stale, wait
         self.max_age = max_age
         self.lock_key = f"{key}:lock"
+        self.failed_key = f"{key}:failed"
 
     def lead(self) -> Answer:
         token = uuid.uuid4().hex
@@ -344,6 +348,11 @@ class _Call:
                 if _fresh(entry, self.generation, time.time(), self.max_age):
                     return Answer(entry["value"], entry["fetched_at"])
                 return self.load_and_store()
+            except ArgilAPIError as exc:
+                # For the other processes' waiters: they share this failure, as this
+                # process's threads do, instead of each asking Argil again.
+                cache.set(self.failed_key, _failure_record(exc), timeout=int(self.wait) + 2)
+                raise
             finally:
                 # Not atomic, but the lock is only a hint: at worst a second process calls too.
                 if cache.get(self.lock_key) == token:
@@ -352,6 +361,7 @@ class _Call:
         return answer if answer is not None else self.load_and_store()
 
     def _await_other_process(self) -> Answer | None:
+        started = time.time()
         deadline = time.monotonic() + self.wait
         while time.monotonic() < deadline:
             time.sleep(POLL_INTERVAL)
@@ -361,6 +371,9 @@ class _Call:
             if cache.get(self.lock_key) is None:  # it finished without a fresh answer
                 if self.stale is not None and cache.get(_down_key(self.scope)):
                     return self.stale
+                failure = cache.get(self.failed_key)
+                if isinstance(failure, dict) and failure.get("at", 0) >= started - POLL_INTERVAL:
+                    raise _failure_error(failure)  # the caller's error, not a call of our own
                 return None
         return None
 
@@ -378,6 +391,36 @@ class _Call:
             )
             return self.stale
         return store(self.key, value, ttl=ttl_for(value, *self.ttls), generation=self.generation)
+
+
+def _failure_record(exc: ArgilAPIError) -> dict[str, Any]:
+    """An upstream error as plain data, for the cache (the message is ours, never Argil's body)."""
+    return {
+        "kind": type(exc).__name__,
+        "message": exc.message,
+        "status": exc.status,
+        "request_id": exc.request_id,
+        "reason": getattr(exc, "reason", None),
+        "retry_after": getattr(exc, "retry_after", None),
+        "at": time.time(),
+    }
+
+
+def _failure_error(record: dict[str, Any]) -> ArgilAPIError:
+    kind = getattr(api, str(record.get("kind")), None)
+    if not (isinstance(kind, type) and issubclass(kind, ArgilAPIError)):
+        kind = ArgilAPIError
+    extra: dict[str, Any] = {}
+    if issubclass(kind, ArgilUnavailable) and record.get("reason"):
+        extra["reason"] = record["reason"]
+    if issubclass(kind, ArgilRateLimited):
+        extra["retry_after"] = record.get("retry_after")
+    return kind(
+        record.get("message"),
+        status=record.get("status"),
+        request_id=record.get("request_id"),
+        **extra,
+    )
 
 
 def _backoff(exc: ArgilAPIError) -> int:

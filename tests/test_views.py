@@ -111,7 +111,7 @@ def test_browse_empty_result_offers_to_clear_filters(editor_client, use_fake_api
     [
         (401, {"code": 401, "message": "bad key"}, {}, 502, "check ARGIL_API_KEY"),
         (403, {"error": "forbidden"}, {}, 502, "check ARGIL_API_KEY"),
-        (429, {"error": "slow down"}, {"Retry-After": "3600"}, 503, "Try again in 3600 seconds"),
+        (429, {"error": "slow down"}, {"Retry-After": "3600"}, 503, "Try again in 60 seconds"),
         (500, {"message": "boom"}, {}, 502, "could not be reached"),
         (200, {"not": "a list"}, {}, 502, "could not read"),
     ],
@@ -139,10 +139,10 @@ def test_browse_upstream_timeout_offers_retry(editor_client, use_fake_api):
 
 
 def test_browse_rate_limit_sets_retry_after(editor_client, use_fake_api):
-    use_fake_api.default(429, {"error": "slow down"}, headers={"Retry-After": "120"})
+    use_fake_api.default(429, {"error": "slow down"}, headers={"Retry-After": "45"})
     response = editor_client.get(BROWSE)
     assert response.status_code == 503
-    assert response["Retry-After"] == "120"
+    assert response["Retry-After"] == "45"
 
 
 def test_htmx_config_swaps_error_responses(editor_client, use_sandbox):

@@ -1,0 +1,109 @@
+"""Fail fast while Argil is down: a circuit breaker shared through the cache, and a bound on the
+upstream calls one process makes at once.
+
+The breaker lives in Django's cache, so with Redis every process and machine sees it:
+
+    argil:<scope>:breaker:open      set for ARGIL_BREAKER_OPEN_SECONDS after a call timed out,
+                                    could not connect or got a 5xx: every call fails at once
+    argil:<scope>:breaker:tripped   set with it, kept longer: Argil has not answered since
+    argil:<scope>:breaker:probe     once ``open`` has expired, the one call (across all
+                                    processes) that asks Argil whether it is back
+
+closed (no keys) -> a failure -> open -> (time) -> half-open: one probe at a time, the others
+fail fast -> the probe's answer closes it (any answer: Argil is up) or opens it again.
+
+In each process, at most ARGIL_API_MAX_INFLIGHT calls wait on Argil at once, below gunicorn's
+threads, so a hung Argil can never take every thread: /healthz, cached and stale pages keep
+answering from the threads left. A call that finds no free slot within SLOT_WAIT fails as busy.
+
+Like the upstream cache, the breaker is an optimisation: with the cache down, it lets every
+call through.
+"""
+
+import math
+import threading
+from collections.abc import Callable
+
+from django.conf import settings
+
+from .api import ArgilAPIError, ArgilUnavailable
+from .upstream_cache import cache
+
+# How long "tripped" outlives "open": a probe is due whenever a call comes after this much
+# quiet; past it, the breaker starts closed again.
+TRIPPED_TTL = 15 * 60
+# How long a call waits for a free slot before it fails as busy: a healthy call takes tens of
+# milliseconds, so a burst gets through; a process whose slots all hang fails in half a second.
+SLOT_WAIT = 0.5
+# Failures that say Argil is down or stuck: no answer in time, no connection, or a gateway
+# saying so. Not a 4xx, an unreadable body or a plain 500: Argil answered.
+TRIPPING_REASONS = frozenset({"timeout", "connection"})
+TRIPPING_STATUSES = frozenset({502, 503, 504})
+
+OPEN_MESSAGE = "Argil stopped answering moments ago; the dashboard will ask again shortly"
+BUSY_MESSAGE = "Argil is busy answering other requests; try again in a moment"
+
+
+def _keys(scope: str) -> tuple[str, str, str]:
+    base = f"argil:{scope}:breaker"
+    return f"{base}:open", f"{base}:tripped", f"{base}:probe"
+
+
+def is_open(scope: str) -> bool:
+    return cache.get(_keys(scope)[0]) is not None
+
+
+def call[T](scope: str, upstream: Callable[[], T], *, deadline: float) -> T:
+    """``upstream()`` (one client call), unless Argil is known to be down or this process has
+    too many calls waiting on it already: then ArgilUnavailable at once, with reason
+    "circuit_open" or "busy". ``deadline`` bounds the call (how long a probe is held)."""
+    open_key, tripped_key, probe_key = _keys(scope)
+    state = cache.get_many([open_key, tripped_key])
+    if open_key in state:
+        raise ArgilUnavailable(OPEN_MESSAGE, reason="circuit_open")
+    probing = tripped_key in state
+    if probing and not cache.add(probe_key, 1, timeout=math.ceil(deadline) + 1):
+        raise ArgilUnavailable(OPEN_MESSAGE, reason="circuit_open")  # another call probes
+    try:
+        with _slot():
+            try:
+                result = upstream()
+            except ArgilUnavailable as exc:
+                if exc.reason in TRIPPING_REASONS or exc.status in TRIPPING_STATUSES:
+                    _trip(scope)
+                elif probing:
+                    cache.delete(tripped_key)
+                raise
+            except ArgilAPIError:
+                if probing:  # a 4xx, an unreadable body: Argil answered, so it is up
+                    cache.delete(tripped_key)
+                raise
+        if probing:
+            cache.delete(tripped_key)
+        return result
+    finally:
+        if probing:
+            cache.delete(probe_key)
+
+
+def _trip(scope: str) -> None:
+    open_key, tripped_key, _ = _keys(scope)
+    cache.set(open_key, 1, timeout=settings.ARGIL_BREAKER_OPEN_SECONDS)
+    cache.set(tripped_key, 1, timeout=TRIPPED_TTL)
+
+
+class _slot:  # noqa: N801 (used as a context manager, like a lock)
+    """One of this process's ARGIL_API_MAX_INFLIGHT upstream slots, or ArgilUnavailable(busy)."""
+
+    _lock = threading.Lock()
+    _semaphores: dict[int, threading.BoundedSemaphore] = {}
+
+    def __enter__(self) -> None:
+        limit = max(1, settings.ARGIL_API_MAX_INFLIGHT)
+        with self._lock:
+            self.semaphore = self._semaphores.setdefault(limit, threading.BoundedSemaphore(limit))
+        if not self.semaphore.acquire(timeout=SLOT_WAIT):
+            raise ArgilUnavailable(BUSY_MESSAGE, reason="busy")
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.semaphore.release()
