@@ -214,6 +214,19 @@ def _month_name(month: int, language: str | None) -> str:
     return str(MONTHS[month])
 
 
+# A card (and a Pick toggle's label) shows this many characters of a name, which it prints
+# four times (title, link, alt, label); the preview's heading shows the whole name, once.
+CARD_NAME_MAX_CHARS = 120
+
+
+def card_name(asset: Any) -> str:
+    """The asset's name for a card (not escaped), cut to CARD_NAME_MAX_CHARS with an ellipsis."""
+    name = asset.name or "Untitled"
+    if len(name) > CARD_NAME_MAX_CHARS:
+        name = name[: CARD_NAME_MAX_CHARS - 1].rstrip() + "…"
+    return name
+
+
 def pick_toggle(asset: Any, state: PageState, *, oob: bool = False, error: str = "") -> SafeString:
     """The Pick/Picked toggle of one asset (an api.Asset or a boards.PickableAsset).
 
@@ -224,7 +237,7 @@ def pick_toggle(asset: Any, state: PageState, *, oob: bool = False, error: str =
     key = str(asset.id).lower()
     status = str(asset.status)
     start, end = _toggle(
-        key, asset.name or "Untitled", status, key in state.picked_ids, oob, state.url_patterns[1]
+        key, card_name(asset), status, key in state.picked_ids, oob, state.url_patterns[1]
     )
     blocked = blocked_reason(status)
     problem = format_html(PICK_ERROR, error=error) if error and error != blocked else NOTHING
@@ -272,7 +285,7 @@ def _card(
     kind = _words(_TYPES, asset_type, type_label)
     state_words = _words(_STATUSES, status, status_label)
     card_id = escape(asset.id)
-    name = escape(asset.name or "Untitled")
+    name = escape(card_name(asset))
     preview = http_url(asset.file_url) if asset_type == "VIDEO" and status == "READY" else ""
     return format_html(
         CARD_START,

@@ -165,3 +165,27 @@ def test_the_key_echoed_in_an_error_never_reaches_the_form(editor_client, use_fa
         key.encode().hex(),
     ):
         assert form not in html
+
+
+# Long names
+
+LONG_NAME = "Harbour at dawn, fishing boats leaving " * 25_000  # about 1 MB
+
+
+def test_cards_show_a_long_name_shortened(editor_client, use_fake_api):
+    use_fake_api.default(200, [asset(LISBON, LONG_NAME)], headers={"X-Total-Count": "1"})
+    response = editor_client.get(BROWSE)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert LONG_NAME.strip() not in html
+    assert LONG_NAME[:100] in html
+    assert "…" in html
+    assert len(html) < 100_000  # four copies of the name would be 4 MB
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_the_preview_shows_a_long_name_whole_once(editor_client, use_fake_api, headers):
+    use_fake_api.default(200, asset(LISBON, LONG_NAME))
+    html = editor_client.get(detail_url(LISBON), headers=headers).content.decode()
+    assert html.count(LONG_NAME.strip()) == 1
+    assert len(html) < len(LONG_NAME) + 100_000
