@@ -32,9 +32,11 @@ from .upstream_cache import cache
 # How long "tripped" outlives "open": a probe is due whenever a call comes after this much
 # quiet; past it, the breaker starts closed again.
 TRIPPED_TTL = 15 * 60
-# How long a call waits for a free slot before it fails as busy: a healthy call takes tens of
-# milliseconds, so a burst gets through; a process whose slots all hang fails in half a second.
-SLOT_WAIT = 0.5
+# How long a call waits for a free slot before it fails as busy: long enough for a healthy call
+# (tens of milliseconds) to free one in a burst, short enough that while every slot hangs the
+# threads left fail request after request in milliseconds (0.5 s made a herd of 50 views queue
+# for 5 s behind the 4 free threads).
+SLOT_WAIT = 0.05
 # Failures that say Argil is down or stuck: no answer in time, no connection, or a gateway
 # saying so. Not a 4xx, an unreadable body or a plain 500: Argil answered.
 TRIPPING_REASONS = frozenset({"timeout", "connection"})
