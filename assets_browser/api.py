@@ -5,8 +5,9 @@ This module imports nothing from Django: a small factory next to the views reads
 
 Every call goes through ``ArgilClient._request``: one URL shape (``base_url`` + a constant
 path, user values only in ``params=`` or quoted path segments), one timeout, one retry
-policy, no redirects, and one handler that turns transport failures and status codes into
-the ``ArgilAPIError`` hierarchy below. Views catch only ``ArgilAPIError``.
+policy, one total deadline and body-size cap (the body is read in chunks), no redirects, and
+one handler that turns transport failures and status codes into the ``ArgilAPIError``
+hierarchy below. Views catch only ``ArgilAPIError``.
 """
 
 import base64
@@ -536,6 +537,7 @@ class _Deadline:
     def __init__(self, seconds: float) -> None:
         self.at = time.monotonic() + seconds
         self.expired = False
+        self._done = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._expire)
@@ -555,14 +557,19 @@ class _Deadline:
             _shut(sock)
 
     def _expire(self) -> None:
-        with self._lock:
+        with self._lock:  # under the lock: once cancel() returns, no socket is touched
+            if self._done:
+                return
             self.expired = True
-            sockets, self._sockets = self._sockets, []
-        for sock in sockets:
-            _shut(sock)
+            for sock in self._sockets:
+                _shut(sock)
+            self._sockets = []
 
     def cancel(self) -> None:
         self._timer.cancel()
+        with self._lock:
+            self._done = True
+            self._sockets = []
 
 
 def _shut(sock: socket.socket) -> None:

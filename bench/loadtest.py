@@ -20,9 +20,11 @@ way out, however it ends (an error, Ctrl-C, SIGTERM, or the budget's SIGALRM):
    now and then create a board or switch boards. Each editor remembers every pick a response told
    it was saved (the toggle came back "Picked");
 4. meanwhile the sandbox answers 5% of calls 503 and hangs 2% past the dashboard's read timeout,
-   goes fully down for 10 s, and one gunicorn is restarted (SIGTERM, wait for it to exit, start
-   it again on the same port: a deploy or a crash-restart, which is what the balancer has to
-   ride out; SIGHUP would keep the listening socket and show nothing about failover);
+   goes fully down for 10 s, one gunicorn is restarted (SIGTERM, wait for it to exit, start it
+   again on the same port: a deploy or a crash-restart, which is what the balancer has to ride
+   out; SIGHUP would keep the listening socket and show nothing about failover), and then Argil
+   hangs every call for 10 s: threads must not run out, so /healthz, probed all along, keeps a
+   p95 under 100 ms;
 5. a report: requests served; outcomes by kind (an error page saying what failed, our 502/503/504,
    is an answer; a 500, a dropped connection or a timeout on our side is a failure); p50/p95 by
    action; upstream calls (the sandbox's stats) and the cache hit ratio (the gunicorns' JSON
@@ -126,6 +128,11 @@ TIMEOUT_RATE = 0.02  # hang for HANG_SECONDS, longer than the dashboard's 5 s re
 HANG_SECONDS = 8.0
 OUTAGE_AT, OUTAGE_SECONDS = 15.0, 10.0  # every call answered 503
 RESTART_AT = 35.0  # gunicorn "b": SIGTERM, wait for its exit, start again on the same port
+# Argil hung: every call hangs HUNG_HANG_SECONDS (far past the 5 s read timeout) for this window.
+# Threads must not run out: /healthz keeps answering fast (HEALTH_P95_MS) throughout.
+HUNG_AT, HUNG_SECONDS, HUNG_HANG_SECONDS = 46.0, 10.0, 30.0
+HEALTH_EVERY = 0.1  # seconds between /healthz probes, all run long
+HEALTH_P95_MS = 100
 RESTART_STOP_TIMEOUT = 45.0  # gunicorn's graceful_timeout (35 s) plus its own shutdown
 
 ACTIONS = {  # what an editor does next, by weight
@@ -162,6 +169,8 @@ PROBLEM_TITLES = tuple(
     for exc in (
         ArgilUnavailable(reason="timeout"),
         ArgilUnavailable(reason="connection"),
+        ArgilUnavailable(reason="circuit_open"),
+        ArgilUnavailable(reason="busy"),
         ArgilRateLimited(),
         ArgilAuthError(),
         ArgilBadResponse(),
@@ -574,7 +583,9 @@ class Sandbox:
 class Timeline:
     events: list[tuple[float, str]] = field(default_factory=list)
     restart: dict[str, float] = field(default_factory=dict)
+    hung: list[float] = field(default_factory=list)  # start and end of the hung window
     errors: list[str] = field(default_factory=list)
+    health: list[tuple[float, float, int | None]] = field(default_factory=list)  # at, s, status
 
     def note(self, at: float, text: str) -> None:
         self.events.append((at, text))
@@ -603,6 +614,15 @@ def fault_schedule(run: LoadRun, sandbox: Sandbox, b: Gunicorn, timeline: Timeli
         back = run.now()
         timeline.note(back, f"gunicorn b answering /healthz again ({back - exited:.1f} s start)")
         timeline.restart = {"sigterm": began, "exited": exited, "back": back}
+        if run.stop.wait(max(0.0, HUNG_AT - run.now())):
+            return
+        sandbox.faults(timeout_rate=1.0, hang_seconds=HUNG_HANG_SECONDS)
+        timeline.hung = [run.now()]
+        timeline.note(run.now(), f"Argil hung: every call hangs {HUNG_HANG_SECONDS:g} s")
+        run.stop.wait(HUNG_SECONDS)
+        sandbox.faults(timeout_rate=TIMEOUT_RATE, hang_seconds=HANG_SECONDS)
+        timeline.hung.append(run.now())
+        timeline.note(run.now(), "Argil answers again (back to the background faults)")
     except Exception as exc:  # the run goes on; the report says the schedule broke
         timeline.errors.append(f"fault schedule: {type(exc).__name__}: {exc}")
 
@@ -691,13 +711,34 @@ class Report:
         return "\n".join([*self.lines, "", "## Verdict", "", *checks]) + "\n"
 
 
-def phase_of(outcome: Outcome, timeline: Timeline) -> str:
-    if OUTAGE_AT <= outcome.started < OUTAGE_AT + OUTAGE_SECONDS:
+def phase_at(at: float, timeline: Timeline) -> str:
+    if OUTAGE_AT <= at < OUTAGE_AT + OUTAGE_SECONDS:
         return "outage"
+    hung = timeline.hung
+    if hung and hung[0] <= at <= (hung[1] if len(hung) > 1 else float("inf")):
+        return "hung"
     restart = timeline.restart
-    if restart and restart["sigterm"] <= outcome.started <= restart["back"]:
+    if restart and restart["sigterm"] <= at <= restart["back"]:
         return "restart"
     return "faults only"
+
+
+def health_probes(run: LoadRun, timeline: Timeline) -> None:
+    """/healthz every HEALTH_EVERY seconds for the whole run: it answers from a free thread, so
+    its latency shows whether the gunicorns' threads ran out (all waiting on Argil)."""
+    session = http()
+    while not run.stop.is_set():
+        at, started = run.now(), time.perf_counter()
+        try:
+            status = session.get(run.base + "/healthz", timeout=CLIENT_TIMEOUT).status_code
+        except requests.RequestException:
+            status = None
+        timeline.health.append((at, time.perf_counter() - started, status))
+        run.stop.wait(HEALTH_EVERY)
+
+
+def phase_of(outcome: Outcome, timeline: Timeline) -> str:
+    return phase_at(outcome.started, timeline)
 
 
 def build_report(
@@ -737,7 +778,9 @@ def build_report(
         f"- Argil (the sandbox): {LATENCY_MS} ms per call; from the start {ERROR_RATE:.0%} of "
         f"calls answered 503 and {TIMEOUT_RATE:.0%} hang {HANG_SECONDS:g} s (the dashboard's "
         f"read timeout is 5 s); a full outage at {OUTAGE_AT:g}-{OUTAGE_AT + OUTAGE_SECONDS:g} s; "
-        f"gunicorn b restarted at {RESTART_AT:g} s (SIGTERM, exit, start on the same port).",
+        f"gunicorn b restarted at {RESTART_AT:g} s (SIGTERM, exit, start on the same port); "
+        f"Argil hung at {HUNG_AT:g}-{HUNG_AT + HUNG_SECONDS:g} s (every call hangs "
+        f"{HUNG_HANG_SECONDS:g} s); /healthz probed every {HEALTH_EVERY:g} s throughout.",
         "",
         "## Timeline (seconds from the start of the load)",
         "",
@@ -797,7 +840,7 @@ def build_report(
     by_phase: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in outcomes:
         by_phase[phase_of(outcome, timeline)].append(outcome)
-    for phase in ("faults only", "outage", "restart"):
+    for phase in ("faults only", "outage", "restart", "hung"):
         chosen = by_phase.get(phase, [])
         if not chosen:
             continue
@@ -807,6 +850,28 @@ def build_report(
         report.add(
             f"| {phase} | {len(chosen)} | {pct(times, 50):.0f} | {pct(times, 95):.0f} | "
             f"{pages} | {failed} |"
+        )
+
+    report.add(
+        "",
+        f"/healthz, probed every {HEALTH_EVERY:g} s through the balancer (threads left over):",
+        "",
+        "| phase | probes | p50 ms | p95 ms | max ms | not 200 |",
+        "|---|---:|---:|---:|---:|---:|",
+    )
+    health_by_phase: dict[str, list[tuple[float, int | None]]] = defaultdict(list)
+    for at, took, status in timeline.health:
+        health_by_phase[phase_at(at, timeline)].append((took, status))
+        health_by_phase["all"].append((took, status))
+    for phase in ("faults only", "outage", "restart", "hung", "all"):
+        probes = health_by_phase.get(phase, [])
+        if not probes:
+            continue
+        times = [took for took, _ in probes]
+        bad = sum(status != 200 for _, status in probes)
+        report.add(
+            f"| {phase} | {len(probes)} | {pct(times, 50):.0f} | {pct(times, 95):.0f} | "
+            f"{max(times) * 1000:.0f} | {bad} |"
         )
 
     failures = [o for o in outcomes if o.kind in FAILURES]
@@ -947,11 +1012,28 @@ def build_report(
         f"{len(run.logins.seconds)}/{EDITORS + 1} logged in, {stuck} still running",
         len(run.logins.seconds) == EDITORS + 1 and stuck == 0,
     )
+    for phase in ("hung", "all"):
+        probes = [
+            (t, s)
+            for at, t, s in timeline.health
+            if phase == "all" or phase_at(at, timeline) == phase
+        ]
+        p95 = pct([t for t, _ in probes], 95)
+        bad = sum(s != 200 for _, s in probes)
+        report.check(
+            f"/healthz p95 under {HEALTH_P95_MS} ms, every probe 200 ({phase})",
+            f"p95 {p95:.0f} ms over {len(probes)} probes, {bad} not 200",
+            bool(probes) and p95 < HEALTH_P95_MS and bad == 0,
+        )
     report.check(
         "the faults and the restart happened",
         f"{statuses.get('503', 0)} Argil 503s, restart "
-        + ("done" if timeline.restart else "missing"),
-        bool(timeline.restart) and statuses.get("503", 0) > 0 and not timeline.errors,
+        + ("done" if timeline.restart else "missing")
+        + (", Argil hung" if len(timeline.hung) == 2 else ", no hung window"),
+        bool(timeline.restart)
+        and statuses.get("503", 0) > 0
+        and len(timeline.hung) == 2
+        and not timeline.errors,
     )
     return report
 
@@ -1067,10 +1149,13 @@ def run(stack: ExitStack) -> Report:
         target=fault_schedule, args=(load, sandbox, gunicorns[1], timeline), daemon=True
     )
     schedule.start()
+    prober = threading.Thread(target=health_probes, args=(load, timeline), daemon=True)
+    prober.start()
     load.stop.wait(RUN_SECONDS)
     load.stop.set()
     timeline.note(load.now(), "editors told to stop (each finishes its request in flight)")
     schedule.join(timeout=RESTART_STOP_TIMEOUT + 30)
+    prober.join(timeout=CLIENT_TIMEOUT[1] + 5)
     deadline = time.monotonic() + CLIENT_TIMEOUT[1] + 5
     for thread in threads:
         thread.join(timeout=max(0.1, deadline - time.monotonic()))
