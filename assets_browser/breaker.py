@@ -14,7 +14,8 @@ fail fast -> the probe's answer closes it (any answer: Argil is up) or opens it 
 
 In each process, at most ARGIL_API_MAX_INFLIGHT calls wait on Argil at once, below gunicorn's
 threads, so a hung Argil can never take every thread: /healthz, cached and stale pages keep
-answering from the threads left. A call that finds no free slot within SLOT_WAIT fails as busy.
+answering from the threads left. A call that finds every slot taken waits for one only while
+some holder is young (a burst of healthy calls); when all are stuck, it fails as busy at once.
 
 Like the upstream cache, the breaker is an optimisation: with the cache down, it lets every
 call through.
@@ -22,6 +23,7 @@ call through.
 
 import math
 import threading
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -32,11 +34,13 @@ from .upstream_cache import cache
 # How long "tripped" outlives "open": a probe is due whenever a call comes after this much
 # quiet; past it, the breaker starts closed again.
 TRIPPED_TTL = 15 * 60
-# How long a call waits for a free slot before it fails as busy: long enough for a healthy call
-# (tens of milliseconds) to free one in a burst, short enough that while every slot hangs the
-# threads left fail request after request in milliseconds (0.5 s made a herd of 50 views queue
-# for 5 s behind the 4 free threads).
-SLOT_WAIT = 0.05
+# When every slot is taken: a call waits for one at most SLOT_WAIT, and only while some slot
+# holder is younger than STUCK_AFTER (healthy calls take tens of milliseconds, so a burst, an
+# export asking about 8 picks at once, gets through). Once every holder has waited longer, the
+# slots are stuck on a hung Argil and a call fails as busy at once, so the threads left keep
+# answering in milliseconds (a flat 0.5 s wait made a herd of 50 views queue for 5 s).
+SLOT_WAIT = 1.0
+STUCK_AFTER = 1.0
 # Failures that say Argil is down or stuck: no answer in time, no connection, or a gateway
 # saying so. Not a 4xx, an unreadable body or a plain 500: Argil answered.
 TRIPPING_REASONS = frozenset({"timeout", "connection"})
@@ -94,18 +98,44 @@ def _trip(scope: str) -> None:
     cache.set(tripped_key, 1, timeout=TRIPPED_TTL)
 
 
+class _Slots:
+    """ARGIL_API_MAX_INFLIGHT upstream slots, with when each holder took its slot."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.changed = threading.Condition()
+        self.taken: dict[object, float] = {}
+
+    def acquire(self) -> object:
+        with self.changed:
+            end = time.monotonic() + SLOT_WAIT
+            while len(self.taken) >= self.limit:
+                now = time.monotonic()
+                if now >= end or now - max(self.taken.values()) > STUCK_AFTER:
+                    raise ArgilUnavailable(BUSY_MESSAGE, reason="busy")
+                self.changed.wait(min(end - now, STUCK_AFTER))
+            token = object()
+            self.taken[token] = time.monotonic()
+            return token
+
+    def release(self, token: object) -> None:
+        with self.changed:
+            del self.taken[token]
+            self.changed.notify()
+
+
+_slots_lock = threading.Lock()
+_slots_by_limit: dict[int, _Slots] = {}
+
+
 class _slot:  # noqa: N801 (used as a context manager, like a lock)
     """One of this process's ARGIL_API_MAX_INFLIGHT upstream slots, or ArgilUnavailable(busy)."""
 
-    _lock = threading.Lock()
-    _semaphores: dict[int, threading.BoundedSemaphore] = {}
-
     def __enter__(self) -> None:
         limit = max(1, settings.ARGIL_API_MAX_INFLIGHT)
-        with self._lock:
-            self.semaphore = self._semaphores.setdefault(limit, threading.BoundedSemaphore(limit))
-        if not self.semaphore.acquire(timeout=SLOT_WAIT):
-            raise ArgilUnavailable(BUSY_MESSAGE, reason="busy")
+        with _slots_lock:
+            self.slots = _slots_by_limit.setdefault(limit, _Slots(limit))
+        self.token = self.slots.acquire()
 
     def __exit__(self, *exc_info: object) -> None:
-        self.semaphore.release()
+        self.slots.release(self.token)

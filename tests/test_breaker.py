@@ -170,6 +170,23 @@ def test_calls_beyond_the_bound_fail_fast_as_busy(editor_client, use_fake_api, s
     join(first[0] + second[0])
 
 
+def test_a_burst_of_healthy_calls_waits_for_a_slot(use_fake_api, settings):
+    settings.ARGIL_API_MAX_INFLIGHT = 1
+    use_fake_api.default(200, [asset()], headers=totals(), delay=0.1)
+    pages = iter(range(2, 5))
+    lock = threading.Lock()
+
+    def browse():
+        with lock:
+            page = next(pages)
+        return services.list_assets(BrowseQuery(page=page))
+
+    threads, outcomes = in_threads(3, browse)
+    join(threads)
+    assert [type(o).__name__ for o in outcomes] == ["Listing"] * 3
+    assert len(use_fake_api.requests) == 3
+
+
 # Single flight under a hang
 
 
