@@ -1068,6 +1068,8 @@ def _read_body(
             chunks.append(chunk[: limit - (size - len(chunk))])
             break
         chunks.append(chunk)
+    if deadline.expired:  # cut mid-headers, http.client takes what came as the whole answer
+        raise requests.Timeout("call deadline passed")
     response._content = b"".join(chunks)
     response._content_consumed = True
 

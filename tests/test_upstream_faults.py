@@ -55,6 +55,14 @@ def test_dripped_headers_end_at_the_deadline(quick_client, fake_api):
     assert info.value.reason == "timeout"
 
 
+def test_headers_cut_at_the_deadline_are_a_timeout_not_an_answer(quick_client, fake_api):
+    # The status line arrives in time; the deadline falls among the headers.
+    fake_api.default(200, [], headers={"X-Padding": "x" * 40, **totals()}, header_drip=0.02)
+    with pytest.raises(ArgilUnavailable) as info:
+        quick_client.list_assets()
+    assert info.value.reason == "timeout"
+
+
 def test_a_write_is_held_to_the_deadline_too(quick_client, fake_api):
     fake_api.default(201, asset_json(), drip=0.1)
     with pytest.raises(ArgilUnavailable) as info:
