@@ -66,10 +66,10 @@ def call[T](scope: str, upstream: Callable[[], T], *, deadline: float) -> T:
     open_key, tripped_key, probe_key = _keys(scope)
     state = cache.get_many([open_key, tripped_key])
     if open_key in state:
-        raise ArgilUnavailable(OPEN_MESSAGE, reason="circuit_open")
+        raise _open_error()
     probing = tripped_key in state
     if probing and not cache.add(probe_key, 1, timeout=math.ceil(deadline) + 1):
-        raise ArgilUnavailable(OPEN_MESSAGE, reason="circuit_open")  # another call probes
+        raise _open_error()  # another call is probing
     try:
         with _slot():
             try:
@@ -90,6 +90,12 @@ def call[T](scope: str, upstream: Callable[[], T], *, deadline: float) -> T:
     finally:
         if probing:
             cache.delete(probe_key)
+
+
+def _open_error() -> ArgilUnavailable:
+    error = ArgilUnavailable(OPEN_MESSAGE, reason="circuit_open")
+    error.retry_after = settings.ARGIL_BREAKER_OPEN_SECONDS  # type: ignore[attr-defined]
+    return error
 
 
 def _trip(scope: str) -> None:

@@ -7,8 +7,6 @@ reach a page.
 from dataclasses import dataclass
 from typing import Literal
 
-from django.conf import settings
-
 from .api import (
     RETRY_AFTER_CAP,
     ArgilAPIError,
@@ -96,7 +94,8 @@ def describe(exc: ArgilAPIError, place: Place = "browse") -> UpstreamProblem:
                 retry_after=BUSY_RETRY_AFTER,
             )
         case ArgilUnavailable(reason="circuit_open"):
-            wait = settings.ARGIL_BREAKER_OPEN_SECONDS
+            # The breaker says how long it stays open; errors.py stays free of settings.
+            wait = max(1, round(getattr(exc, "retry_after", None) or BUSY_RETRY_AFTER))
             return UpstreamProblem(
                 "unavailable",
                 "Argil is not answering right now",
