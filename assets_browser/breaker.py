@@ -3,14 +3,16 @@ upstream calls one process makes at once.
 
 The breaker lives in Django's cache, so with Redis every process and machine sees it:
 
-    argil:<scope>:breaker:open      set for ARGIL_BREAKER_OPEN_SECONDS after a call timed out,
-                                    could not connect or got a 5xx: every call fails at once
+    argil:<scope>:breaker:failures  calls that timed out, could not connect or met a gateway
+                                    error, one after another (any answer resets it)
+    argil:<scope>:breaker:open      set for ARGIL_BREAKER_OPEN_SECONDS once TRIP_AFTER of them
+                                    came in a row: every call fails at once
     argil:<scope>:breaker:tripped   set with it, kept longer: Argil has not answered since
     argil:<scope>:breaker:probe     once ``open`` has expired, the one call (across all
                                     processes) that asks Argil whether it is back
 
-closed (no keys) -> a failure -> open -> (time) -> half-open: one probe at a time, the others
-fail fast -> the probe's answer closes it (any answer: Argil is up) or opens it again.
+closed -> TRIP_AFTER failures in a row -> open -> (time) -> half-open: one probe at a time, the
+others fail fast -> the probe's answer closes it (any answer: Argil is up) or opens it again.
 
 In each process, at most ARGIL_API_MAX_INFLIGHT calls wait on Argil at once, below gunicorn's
 threads, so a hung Argil can never take every thread: /healthz, cached and stale pages keep
@@ -31,6 +33,12 @@ from django.conf import settings
 from .api import ArgilAPIError, ArgilUnavailable
 from .upstream_cache import cache
 
+# Failures in a row (within FAILURE_WINDOW seconds) that open the breaker. Not one: a single
+# hung call among healthy ones (the load test hangs 2% of calls) is not Argil being down, and
+# opening on it failed every page for 5 s. A hung Argil fails every call in flight within one
+# read timeout, so it still opens at once.
+TRIP_AFTER = 3
+FAILURE_WINDOW = 30
 # How long "tripped" outlives "open": a probe is due whenever a call comes after this much
 # quiet; past it, the breaker starts closed again.
 TRIPPED_TTL = 15 * 60
@@ -50,9 +58,9 @@ OPEN_MESSAGE = "Argil stopped answering moments ago; the dashboard will ask agai
 BUSY_MESSAGE = "Argil is busy answering other requests; try again in a moment"
 
 
-def _keys(scope: str) -> tuple[str, str, str]:
+def _keys(scope: str) -> tuple[str, str, str, str]:
     base = f"argil:{scope}:breaker"
-    return f"{base}:open", f"{base}:tripped", f"{base}:probe"
+    return f"{base}:open", f"{base}:tripped", f"{base}:probe", f"{base}:failures"
 
 
 def is_open(scope: str) -> bool:
@@ -63,8 +71,8 @@ def call[T](scope: str, upstream: Callable[[], T], *, deadline: float) -> T:
     """``upstream()`` (one client call), unless Argil is known to be down or this process has
     too many calls waiting on it already: then ArgilUnavailable at once, with reason
     "circuit_open" or "busy". ``deadline`` bounds the call (how long a probe is held)."""
-    open_key, tripped_key, probe_key = _keys(scope)
-    state = cache.get_many([open_key, tripped_key])
+    open_key, tripped_key, probe_key, failures_key = _keys(scope)
+    state = cache.get_many([open_key, tripped_key, failures_key])
     if open_key in state:
         raise _open_error()
     probing = tripped_key in state
@@ -76,16 +84,14 @@ def call[T](scope: str, upstream: Callable[[], T], *, deadline: float) -> T:
                 result = upstream()
             except ArgilUnavailable as exc:
                 if exc.reason in TRIPPING_REASONS or exc.status in TRIPPING_STATUSES:
-                    _trip(scope)
-                elif probing:
-                    cache.delete(tripped_key)
+                    _failed(scope, probing)
+                    raise
+                _answered(scope, state, probing)
                 raise
-            except ArgilAPIError:
-                if probing:  # a 4xx, an unreadable body: Argil answered, so it is up
-                    cache.delete(tripped_key)
+            except ArgilAPIError:  # a 4xx, an unreadable body: Argil answered, so it is up
+                _answered(scope, state, probing)
                 raise
-        if probing:
-            cache.delete(tripped_key)
+        _answered(scope, state, probing)
         return result
     finally:
         if probing:
@@ -98,10 +104,29 @@ def _open_error() -> ArgilUnavailable:
     return error
 
 
-def _trip(scope: str) -> None:
-    open_key, tripped_key, _ = _keys(scope)
+def _failed(scope: str, probing: bool) -> None:
+    open_key, tripped_key, _, failures_key = _keys(scope)
+    if not probing:  # a failed probe opens again at once
+        cache.add(failures_key, 0, timeout=FAILURE_WINDOW)
+        try:
+            failures = cache.incr(failures_key)
+        except ValueError:  # expired just now: this failure starts a new count
+            failures = 1
+        if failures is not None and failures < TRIP_AFTER:
+            return
     cache.set(open_key, 1, timeout=settings.ARGIL_BREAKER_OPEN_SECONDS)
     cache.set(tripped_key, 1, timeout=TRIPPED_TTL)
+    cache.delete(failures_key)
+
+
+def _answered(scope: str, state: dict, probing: bool) -> None:
+    """Argil answered: failures in a row start again from zero; a probe closes the breaker.
+    Writes to the cache only when there is something to undo (healthy calls only read)."""
+    _, tripped_key, _, failures_key = _keys(scope)
+    if failures_key in state:
+        cache.delete(failures_key)
+    if probing:
+        cache.delete(tripped_key)
 
 
 class _Slots:

@@ -86,14 +86,16 @@ class _FailOpenCache:
     def delete(self, key: str) -> None:
         self._call("delete", key)
 
-    def incr(self, key: str) -> None:
-        """Raises ValueError when the key is missing, as Django's cache does."""
+    def incr(self, key: str) -> int | None:
+        """The new value (None while the cache is down). Raises ValueError when the key is
+        missing, as Django's cache does."""
         try:
-            django_cache.incr(key)
+            return django_cache.incr(key)
         except ValueError:
             raise
         except Exception as exc:
             self._outage("incr", exc)
+            return None
 
     def _call(self, method: str, *args: Any, fallback: Any = None, **kwargs: Any) -> Any:
         try:

@@ -64,25 +64,32 @@ def expire_open_period():
     caches["default"].delete(open_key)
 
 
-def trip(fake):
-    fake.default(200, [], headers=totals(0), **HUNG)
+def fail(query):
     with pytest.raises(ArgilUnavailable) as info:
-        services.list_assets(AUDIO)
-    assert info.value.reason == "timeout"
-    assert len(fake.requests) == 1
+        services.list_assets(query)
+    return info.value.reason
+
+
+def trip(fake):
+    """Three calls in a row time out on a hung Argil (breaker.TRIP_AFTER)."""
+    fake.default(200, [], headers=totals(0), **HUNG)
+    for page in range(2, 2 + breaker.TRIP_AFTER):
+        assert fail(BrowseQuery(types=(AssetType.AUDIO,), page=page)) == "timeout"
+    assert len(fake.requests) == breaker.TRIP_AFTER
+    return breaker.TRIP_AFTER
 
 
 # Breaker
 
 
-def test_after_a_timeout_further_calls_fail_fast(editor_client, use_fake_api):
-    trip(use_fake_api)
+def test_after_timeouts_in_a_row_further_calls_fail_fast(editor_client, use_fake_api):
+    calls = trip(use_fake_api)
     with pytest.raises(ArgilUnavailable) as info:
         services.list_assets(VIDEOS)
     assert info.value.reason == "circuit_open"
     with pytest.raises(ArgilUnavailable):
         services.get_asset(asset()["id"])
-    assert len(use_fake_api.requests) == 1  # nothing more reached the hung Argil
+    assert len(use_fake_api.requests) == calls  # nothing more reached the hung Argil
     response = editor_client.get(BROWSE, {"type": "IMAGE"})
     assert response.status_code == 503
     assert "Argil is not answering right now" in response.content.decode()
@@ -102,7 +109,20 @@ def test_cached_and_stale_pages_keep_answering_while_open(editor_client, use_fak
     assert stale.status_code == 200
     assert "Argil is not answering right now" in stale.content.decode()  # the stale notice
     assert editor_client.get(reverse("assets_browser:healthz")).status_code == 200
-    assert len(use_fake_api.requests) == 1
+    assert len(use_fake_api.requests) == breaker.TRIP_AFTER  # since the reset
+
+
+def test_one_hung_call_among_answers_does_not_open_it(use_fake_api):
+    use_fake_api.default(200, [], headers=totals(0), **HUNG)
+    for page in range(2, 1 + breaker.TRIP_AFTER):  # one short of opening
+        assert fail(BrowseQuery(page=page)) == "timeout"
+    use_fake_api.reset()
+    use_fake_api.default(200, [asset()], headers=totals())
+    services.list_assets(VIDEOS)  # an answer: the count starts again
+    use_fake_api.reset()
+    use_fake_api.default(200, [], headers=totals(0), **HUNG)
+    assert fail(IMAGES) == "timeout"
+    assert not breaker.is_open(services._scope())
 
 
 def test_a_half_open_probe_notices_recovery(use_fake_api):
@@ -116,27 +136,21 @@ def test_a_half_open_probe_notices_recovery(use_fake_api):
 
 
 def test_a_failed_probe_opens_the_breaker_again(use_fake_api):
-    trip(use_fake_api)
+    calls = trip(use_fake_api)
     expire_open_period()
-    with pytest.raises(ArgilUnavailable) as probe:
-        services.list_assets(VIDEOS)
-    assert probe.value.reason == "timeout"
-    with pytest.raises(ArgilUnavailable) as after:
-        services.list_assets(IMAGES)
-    assert after.value.reason == "circuit_open"
-    assert len(use_fake_api.requests) == 2  # the trip and the probe
+    assert fail(VIDEOS) == "timeout"  # the probe
+    assert fail(IMAGES) == "circuit_open"
+    assert len(use_fake_api.requests) == calls + 1
 
 
 def test_one_probe_at_a_time(use_fake_api):
-    trip(use_fake_api)
+    calls = trip(use_fake_api)
     expire_open_period()
     threads, _outcomes = in_threads(1, lambda: services.list_assets(VIDEOS))  # the probe
-    wait_for(lambda: len(use_fake_api.requests) == 2)  # it is waiting on the hung Argil
-    with pytest.raises(ArgilUnavailable) as info:
-        services.list_assets(IMAGES)
-    assert info.value.reason == "circuit_open"
+    wait_for(lambda: len(use_fake_api.requests) == calls + 1)  # waiting on the hung Argil
+    assert fail(IMAGES) == "circuit_open"
     join(threads)
-    assert len(use_fake_api.requests) == 2
+    assert len(use_fake_api.requests) == calls + 1
 
 
 def test_an_answer_from_argil_does_not_trip_it(use_fake_api):
