@@ -40,8 +40,6 @@ from urllib3.exceptions import (
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from urllib3.util.retry import Retry
 
-from .text import clean_line
-
 # --- Transport constants ---------------------------------------------------------------------
 
 # Names the dashboard in Argil's logs, so their support can tell our traffic apart.
@@ -123,6 +121,10 @@ LIST_HEADERS = (
     HEADER_TOTAL_PAGES,
     HEADER_REQUEST_ID,
 )
+
+# A name longer than this is cut (with "…") where it is read: Argil's own limit is 256, and
+# every page, cached card and pick keeps a copy, so a 10 MB "name" must not travel on.
+NAME_MAX_CHARS = 4096
 
 # Upstream error text kept on an exception: enough to debug, not a whole HTML error page.
 ERROR_BODY_MAX_CHARS = 500
@@ -285,7 +287,7 @@ class Asset:
             raise ArgilBadResponse("Argil sent an asset of unknown type or status")
         return cls(
             id=asset_id.lower(),  # one spelling for cache keys, picks and comparisons
-            name=_optional_str(data.get("name")),
+            name=_name(data.get("name")),
             type=asset_type,
             status=asset_status,
             file_url=_optional_str(data.get("fileUrl")),
@@ -309,10 +311,24 @@ class Asset:
         }
 
 
+def _name(value: Any) -> str | None:
+    name = _optional_str(value)
+    if name is not None and len(name) > NAME_MAX_CHARS:
+        name = name[: NAME_MAX_CHARS - 1] + "…"
+    return name
+
+
+# Line breaks and tabs become spaces; NUL, other C0/C1 controls and lone surrogates ("\ud800" in
+# JSON) go: a surrogate cannot even be encoded into a page, and PostgreSQL refuses a NUL. The
+# same rule as assets_browser/text.py, which this module may not import (it knows no Django).
+_BREAKS_RE = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
+_CONTROLS_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
+
+
 def _optional_str(value: Any) -> str | None:
-    # Control characters and lone surrogates ("\ud800" in JSON) out: a surrogate cannot even be
-    # encoded into a page, and a NUL cannot be stored.
-    return (clean_line(value) or None) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    return _CONTROLS_RE.sub("", _BREAKS_RE.sub(" ", value)).strip() or None
 
 
 def _parse_datetime(value: Any) -> datetime | None:

@@ -185,7 +185,15 @@ def test_cards_show_a_long_name_shortened(editor_client, use_fake_api):
 
 @pytest.mark.parametrize("headers", [{}, HTMX])
 def test_the_preview_shows_a_long_name_whole_once(editor_client, use_fake_api, headers):
-    use_fake_api.default(200, asset(LISBON, LONG_NAME))
+    name = "Harbour at dawn, fishing boats leaving for the open sea " * 40  # 2,240 characters
+    use_fake_api.default(200, asset(LISBON, name))
     html = editor_client.get(detail_url(LISBON), headers=headers).content.decode()
-    assert html.count(LONG_NAME.strip()) == 1
-    assert len(html) < len(LONG_NAME) + 100_000
+    assert html.count(name.strip()) == 1
+
+
+def test_a_name_past_any_sense_is_cut_where_it_is_read(editor_client, use_fake_api):
+    use_fake_api.default(200, asset(LISBON, LONG_NAME))
+    html = editor_client.get(detail_url(LISBON)).content.decode()
+    assert LONG_NAME[:4000] in html
+    assert LONG_NAME[:5000] not in html
+    assert len(html) < 100_000
