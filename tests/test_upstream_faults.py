@@ -30,9 +30,10 @@ DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
 
 @pytest.fixture
 def quick_client(fake_api):
-    """A client whose whole call may take 1 s: enough for loopback, short for a drip."""
+    """A client whose whole call may take 2 s: ample for loopback even on a busy machine,
+    short for a drip (each dripped answer below takes 25 s or more)."""
     with ArgilClient(
-        base_url=fake_api.url, api_key=API_KEY, timeout=(1.0, 0.5), deadline=1.0
+        base_url=fake_api.url, api_key=API_KEY, timeout=(1.0, 0.5), deadline=2.0
     ) as client:
         yield client
 
@@ -57,7 +58,7 @@ def test_dripped_headers_end_at_the_deadline(quick_client, fake_api):
 
 def test_headers_cut_at_the_deadline_are_a_timeout_not_an_answer(quick_client, fake_api):
     # The status line arrives in time; the deadline falls among the headers.
-    fake_api.default(200, [], headers={"X-Padding": "x" * 40, **totals()}, header_drip=0.02)
+    fake_api.default(200, [], headers={"X-Padding": "x" * 150, **totals()}, header_drip=0.02)
     with pytest.raises(ArgilUnavailable) as info:
         quick_client.list_assets()
     assert info.value.reason == "timeout"
