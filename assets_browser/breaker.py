@@ -23,6 +23,7 @@ Like the upstream cache, the breaker is an optimisation: with the cache down, it
 call through.
 """
 
+import logging
 import math
 import threading
 import time
@@ -53,6 +54,8 @@ STUCK_AFTER = 1.0
 # saying so. Not a 4xx, an unreadable body or a plain 500: Argil answered.
 TRIPPING_REASONS = frozenset({"timeout", "connection"})
 TRIPPING_STATUSES = frozenset({502, 503, 504})
+
+logger = logging.getLogger(__name__)
 
 OPEN_MESSAGE = "Argil stopped answering moments ago; the dashboard will ask again shortly"
 BUSY_MESSAGE = "Argil is busy answering other requests; try again in a moment"
@@ -117,6 +120,12 @@ def _failed(scope: str, probing: bool) -> None:
     cache.set(open_key, 1, timeout=settings.ARGIL_BREAKER_OPEN_SECONDS)
     cache.set(tripped_key, 1, timeout=TRIPPED_TTL)
     cache.delete(failures_key)
+    logger.warning(
+        "Argil is failing (%s); upstream calls fail fast for %s s",
+        "a probe failed" if probing else f"{TRIP_AFTER} failures in a row",
+        settings.ARGIL_BREAKER_OPEN_SECONDS,
+        extra={"fields": {"breaker": "open"}},
+    )
 
 
 def _answered(scope: str, state: dict, probing: bool) -> None:
@@ -143,6 +152,11 @@ class _Slots:
             while len(self.taken) >= self.limit:
                 now = time.monotonic()
                 if now >= end or now - max(self.taken.values()) > STUCK_AFTER:
+                    logger.warning(
+                        "all %s upstream slots of this process are taken; failing as busy",
+                        self.limit,
+                        extra={"fields": {"breaker": "busy"}},
+                    )
                     raise ArgilUnavailable(BUSY_MESSAGE, reason="busy")
                 self.changed.wait(min(end - now, STUCK_AFTER))
             token = object()
