@@ -111,8 +111,8 @@ ARGIL_MEDIA_HOSTS = media_origins(os.environ.get("ARGIL_MEDIA_HOSTS", ""))
 # leaves threads for /healthz and cached pages (the rest fail fast as "busy").
 _THREADS = int(os.environ.get("GUNICORN_THREADS") or "8")
 ARGIL_API_MAX_INFLIGHT = int(os.environ.get("ARGIL_API_MAX_INFLIGHT") or max(1, _THREADS - 2))
-# After a call timed out or could not connect, every call fails at once for this long; then one
-# probe at a time asks Argil whether it is back.
+# After three calls in a row timed out or could not connect, every call fails at once for this
+# long; then one probe at a time asks Argil whether it is back.
 ARGIL_BREAKER_OPEN_SECONDS = int(os.environ.get("ARGIL_BREAKER_OPEN_SECONDS") or "5")
 # Set by `manage.py run` when it serves the built-in sandbox instead of the real API.
 ARGIL_SANDBOX = env_bool("ARGIL_SANDBOX", False)
