@@ -47,9 +47,11 @@ TRIPPED_TTL = 15 * 60
 # holder is younger than STUCK_AFTER (healthy calls take tens of milliseconds, so a burst, an
 # export asking about 8 picks at once, gets through). Once every holder has waited longer, the
 # slots are stuck on a hung Argil and a call fails as busy at once, so the threads left keep
-# answering in milliseconds (a flat 0.5 s wait made a herd of 50 views queue for 5 s).
-SLOT_WAIT = 1.0
-STUCK_AFTER = 1.0
+# answering in milliseconds. Each waiting call holds a thread: a flat 0.5 s wait made a herd
+# of 50 views queue for 5 s behind the free threads; 1 s while holders were young still slowed
+# /healthz in the first seconds of a hang under load.
+SLOT_WAIT = 0.5
+STUCK_AFTER = 0.5
 # Failures that say Argil is down or stuck: no answer in time, no connection, or a gateway
 # saying so. Not a 4xx, an unreadable body or a plain 500: Argil answered.
 TRIPPING_REASONS = frozenset({"timeout", "connection"})
