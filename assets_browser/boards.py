@@ -30,6 +30,7 @@ from .models import (
     EditorProfile,
     Pick,
 )
+from .text import clean_line, clean_text
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -229,13 +230,13 @@ def ensure_current_board(user) -> Board:
 def create_board(user, name: str) -> Board:
     """A new board, which becomes current. IntegrityError if the name is taken (any case)."""
     with transaction.atomic():
-        board = Board.objects.create(owner=user, name=name)
+        board = Board.objects.create(owner=user, name=clean_line(name))
         set_current(user, board)
     return board
 
 
 def rename_board(board: Board, name: str) -> None:
-    board.name = name
+    board.name = clean_line(name)
     board.save(update_fields=["name", "updated"])
 
 
@@ -412,13 +413,13 @@ def add_picks(user, assets: Iterable[Asset]) -> Picked:
             if len(new) >= room:
                 refused.append(Refusal(asset_id, asset.name or "", full_message(board)))
                 continue
-            thumbnail = http_url(asset.thumbnail_url)
+            thumbnail = clean_line(http_url(asset.thumbnail_url))
             new.append(
                 Pick(
                     board=board,
                     asset_id=asset_id,
                     asset_type=asset.type.value,
-                    name=(asset.name or "")[:ASSET_NAME_MAX_LENGTH],
+                    name=clean_line(asset.name or "")[:ASSET_NAME_MAX_LENGTH],
                     thumbnail_url=thumbnail if len(thumbnail) <= URL_MAX_LENGTH else "",
                     position=position + len(new),
                 )
@@ -530,7 +531,7 @@ def move_picks(board: Board, pick_ids: Iterable[int], to: MoveTarget) -> bool:
 
 
 def set_note(pick: Pick, note: str) -> None:
-    pick.note = note
+    pick.note = clean_text(note)
     pick.save(update_fields=["note"])
 
 
