@@ -23,7 +23,8 @@ from assets_browser.api import (
     UpstreamCall,
     redact,
 )
-from tests.test_api import API_KEY, DRONE_ID, HARBOUR_ID, asset_json, many_assets, totals
+from tests.test_api import API_KEY, many_assets
+from tests.testdata import HARBOUR, LISBON, asset, totals
 
 DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
 
@@ -52,7 +53,7 @@ def test_a_dripped_body_ends_at_the_deadline(quick_client, fake_api):
 def test_dripped_headers_end_at_the_deadline(quick_client, fake_api):
     fake_api.default(200, many_assets(1), headers=totals(), header_drip=0.1)
     with pytest.raises(ArgilUnavailable) as info:
-        quick_client.get_asset(DRONE_ID)
+        quick_client.get_asset(LISBON)
     assert info.value.reason == "timeout"
 
 
@@ -65,7 +66,7 @@ def test_headers_cut_at_the_deadline_are_a_timeout_not_an_answer(quick_client, f
 
 
 def test_a_write_is_held_to_the_deadline_too(quick_client, fake_api):
-    fake_api.default(201, asset_json(), drip=0.1)
+    fake_api.default(201, asset(), drip=0.1)
     with pytest.raises(ArgilUnavailable) as info:
         quick_client.create_asset(name="Drone", type="VIDEO", url="https://example.com/d.mp4")
     assert info.value.reason == "timeout"
@@ -103,7 +104,7 @@ def test_a_huge_body_is_refused_while_reading(quick_client, fake_api, content_le
 def test_a_huge_error_body_is_cut_not_refused(quick_client, fake_api):
     fake_api.default(404, b"<html>" + b"x" * 10_000_000)
     with pytest.raises(ArgilNotFound) as info:
-        quick_client.get_asset(DRONE_ID)
+        quick_client.get_asset(LISBON)
     assert len(info.value.body) <= 500
 
 
@@ -119,7 +120,7 @@ def test_deeply_nested_json_is_an_unreadable_list(quick_client, fake_api):
 def test_deeply_nested_json_is_an_unreadable_asset(quick_client, fake_api):
     fake_api.default(200, DEEP_JSON, headers={"Content-Type": "application/json"})
     with pytest.raises(ArgilBadResponse):
-        quick_client.get_asset(DRONE_ID)
+        quick_client.get_asset(LISBON)
 
 
 def test_deeply_nested_error_body_is_kept_as_text(quick_client, fake_api):
@@ -132,17 +133,17 @@ def test_deeply_nested_error_body_is_kept_as_text(quick_client, fake_api):
 
 
 def test_an_answer_about_another_asset_is_an_upstream_error(quick_client, fake_api):
-    fake_api.default(200, asset_json(HARBOUR_ID))
+    fake_api.default(200, asset(HARBOUR))
     with pytest.raises(ArgilBadResponse) as info:
-        quick_client.get_asset(DRONE_ID)
+        quick_client.get_asset(LISBON)
     assert "another asset" in info.value.message
 
 
 def test_uppercase_ids_are_asked_for_in_lowercase(quick_client, fake_api):
-    fake_api.default(200, asset_json(DRONE_ID.upper()))
-    asset = quick_client.get_asset(DRONE_ID.upper())
-    assert asset.id == DRONE_ID
-    assert fake_api.requests[0].path == f"/v1/assets/{DRONE_ID}"
+    fake_api.default(200, asset(LISBON.upper()))
+    answer = quick_client.get_asset(LISBON.upper())
+    assert answer.id == LISBON
+    assert fake_api.requests[0].path == f"/v1/assets/{LISBON}"
 
 
 @pytest.mark.parametrize(
