@@ -88,8 +88,7 @@ def describe(exc: ArgilAPIError, place: Place = "browse") -> UpstreamProblem:
             return UpstreamProblem(
                 "unavailable",
                 "Argil is busy",
-                "Many pages are waiting on the asset library right now. Your filters are kept; "
-                f"try again in {BUSY_RETRY_AFTER} seconds.",
+                f"Many pages are waiting on the asset library right now. {then}",
                 503,
                 retry_after=BUSY_RETRY_AFTER,
             )
@@ -100,7 +99,7 @@ def describe(exc: ArgilAPIError, place: Place = "browse") -> UpstreamProblem:
                 "unavailable",
                 "Argil is not answering right now",
                 "The asset library stopped answering moments ago, so the dashboard is not "
-                f"waiting on it. Your filters are kept; try again in {wait} seconds.",
+                f"waiting on it. {then}",
                 503,
                 retry_after=wait,
             )
