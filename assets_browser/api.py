@@ -1086,8 +1086,9 @@ def _read_body(
         chunks.append(chunk)
     if deadline.expired:  # cut mid-headers, http.client takes what came as the whole answer
         raise requests.Timeout("call deadline passed")
+    # What requests itself sets once it has read a body: .content and .json() then use it.
     response._content = b"".join(chunks)
-    response._content_consumed = True
+    response._content_consumed = True  # type: ignore[attr-defined]
 
 
 def _parse_json(content: bytes) -> Any:

@@ -28,14 +28,14 @@ class LineField(forms.CharField):
     a name pasted from elsewhere may carry them), before the length and other checks."""
 
     def to_python(self, value):
-        return clean_line(super().to_python(value))
+        return clean_line(super().to_python(value) or "")
 
 
 class TextField(forms.CharField):
     """LineField for several lines: line breaks are kept."""
 
     def to_python(self, value):
-        return clean_text(super().to_python(value))
+        return clean_text(super().to_python(value) or "")
 
 
 class BrowseForm(forms.Form):

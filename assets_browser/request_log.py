@@ -147,8 +147,10 @@ class JsonFormatter(logging.Formatter):
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
             line.update(fields)
-        if record.exc_text or record.exc_info:
-            line["exception"] = record.exc_text or self.formatException(record.exc_info)
+        if record.exc_text:  # RedactKeyFilter formats (and scrubs) the traceback into it
+            line["exception"] = record.exc_text
+        elif record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str, ensure_ascii=False)
 
 

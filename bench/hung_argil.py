@@ -182,7 +182,12 @@ def main() -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        stack.callback(lambda: (proc.terminate(), proc.wait(20)))
+
+        def stop_gunicorn() -> None:
+            proc.terminate()
+            proc.wait(20)
+
+        stack.callback(stop_gunicorn)
         deadline = time.monotonic() + 30
         while not answers(base + "/healthz")():
             assert proc.poll() is None, "gunicorn exited"

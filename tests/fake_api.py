@@ -131,7 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _buffer_headers(self, interval: float, cancelled: threading.Event) -> None:
         """Send what is buffered so far (status line, headers) a byte at a time."""
         buffered = b"".join(self._headers_buffer)
-        self._headers_buffer = []
+        self._headers_buffer: list[bytes] = []
         for index in range(len(buffered)):
             self.wfile.write(buffered[index : index + 1])
             self.wfile.flush()
