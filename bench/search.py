@@ -219,7 +219,8 @@ def run(rows: int) -> list[str]:
         f"Catalogue: {sum(with_counts.values()):,} assets on {database}, filled in "
         f"{fill_seconds:.1f} s. {len(SEARCHES)} searches x {REPEAT}, in process (Django's test "
         "client through every middleware). CPU: this process's CPU time for the same requests "
-        "(what the wall time would be with a CPU to itself).",
+        "(what the wall time would be with a CPU to itself)"
+        + ("; PostgreSQL's own work runs in its server process and is not in it." if pg else "."),
         "",
         "| measure | wall p50 ms | wall p95 ms | CPU p50 ms | CPU p95 ms | target |",
         "|---|---|---|---|---|---|",
@@ -252,23 +253,38 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="argil-search-bench-") as work:
         setup_django(Path(work))
         lines = run(args.rows)
+    from django.db import connection
+
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = "\n".join(
+    title = "## PostgreSQL" if connection.vendor == "postgresql" else "## SQLite"
+    section = "\n".join(
         [
-            "# Search benchmark (sample run)",
+            title,
             "",
             f"Written by `bench/search.py` on {when}, in {time.monotonic() - started:.0f} s. "
             f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}. "
             f"Load average (1 min) {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at "
-            "the end: other work on the machine inflates every figure.",
+            "the end: other work on the machine inflates every wall time.",
             "",
             *lines,
         ]
     )
-    print(text)
-    RESULTS.write_text(text + "\n")
-    print(f"\nWrote {RESULTS.relative_to(ROOT)}.")
+    print(section)
+    write_section(title, section)
+    print(f"\nWrote {RESULTS.relative_to(ROOT)} ({title[3:]}).")
     return 0
+
+
+def write_section(title: str, section: str) -> None:
+    """bench/SEARCH.md keeps one section per database: this run's replaces its own."""
+    sections = {}
+    if RESULTS.exists():
+        for part in RESULTS.read_text().split("\n## ")[1:]:
+            sections["## " + part.split("\n", 1)[0]] = "## " + part.strip()
+    sections[title] = section
+    head = "# Search benchmark (sample runs)\n\nWritten by `make bench-search`; see docs/search.md."
+    body = "\n\n".join(sections[key] for key in sorted(sections, reverse=True))
+    RESULTS.write_text(f"{head}\n\n{body}\n")
 
 
 if __name__ == "__main__":
