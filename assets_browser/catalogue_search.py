@@ -371,6 +371,30 @@ def _total(query: BrowseQuery, counts: dict[str, int]) -> int:
     return sum(counts.get(t, 0) for t in types)
 
 
+@dataclass(frozen=True, slots=True)
+class BrowseCatalogue:
+    """What the browse page takes from the catalogue."""
+
+    state: CatalogueState
+    type_options: list[TypeOption]
+    page: AssetPage | None = None  # a search's or a sort's results; None: not answering
+    terms: tuple[str, ...] = ()  # the search's folded words, to mark in the titles
+
+
+def for_browse(query: BrowseQuery, type_labels: dict[AssetType, str]) -> BrowseCatalogue:
+    """The catalogue's part of a browse page: its state and the counts per type always (cheap:
+    one row, and the whole catalogue's counts reused a few seconds), and with a search or a
+    sort, once a first pass has finished, the results. Before that, no counts and no results:
+    half a catalogue would hide what the editor is looking for."""
+    state = catalogue_state()
+    if not state.is_ready:
+        return BrowseCatalogue(state, type_options(type_labels, None))
+    if not query.uses_catalogue:
+        return BrowseCatalogue(state, type_options(type_labels, matching_counts(query)))
+    page, counts = search(query)
+    return BrowseCatalogue(state, type_options(type_labels, counts), page, search_terms(query.q))
+
+
 def as_asset(row: CatalogueAsset) -> Asset:
     """A catalogue row as the Asset the cards, pager and preview already render."""
     return Asset(

@@ -98,21 +98,15 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         context["picked_ids"] = tray.picked_ids
         context["status_labels"], context["sort_labels"] = STATUS_LABELS, SORT_LABELS
         context["page_sizes"], context["add_form"] = PAGE_SIZES, AddBrollForm()
-    # The catalogue: its status line and the counts per type, whatever the mode (cheap: one
-    # row, and the whole catalogue's counts reused for a few seconds unless searching).
-    context["catalogue"] = catalogue = catalogue_search.catalogue_state()
-    counts = None
+    # The catalogue's status line and counts per type, whatever the mode; with a search or a
+    # sort, the results too (Argil is not asked).
+    found = catalogue_search.for_browse(query, TYPE_PLURALS)
+    context["catalogue"], context["type_options"] = found.state, found.type_options
     status, stale = 200, False
-    if query.uses_catalogue and catalogue.is_ready:
-        # Search and sort: the catalogue answers, Argil is not asked.
-        page, counts = catalogue_search.search(query)
-        context["page"] = page
-        context["highlight_terms"] = catalogue_search.search_terms(query.q)
-        status = 404 if page.is_past_end else 200
-    elif catalogue.is_ready:
-        counts = catalogue_search.matching_counts(query)
-    context["type_options"] = catalogue_search.type_options(TYPE_PLURALS, counts)
-    if not query.uses_catalogue:
+    if found.page is not None:
+        context["page"], context["highlight_terms"] = found.page, found.terms
+        status = 404 if found.page.is_past_end else 200
+    elif not query.uses_catalogue:
         try:
             listing = services.list_assets(query)
         except ArgilAPIError as exc:
