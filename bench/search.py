@@ -194,7 +194,8 @@ def run(rows: int) -> list[str]:
         if pg:
             connection.creation.destroy_test_db(old_name, verbosity=0)
 
-    database = f"PostgreSQL {connection.pg_version // 10000}" if pg else "SQLite"
+    version = getattr(connection, "pg_version", 0)  # PostgreSQL's wrapper only
+    database = f"PostgreSQL {version // 10000}" if pg else "SQLite"
     if not pg:
         import sqlite3
 
