@@ -222,9 +222,10 @@ def _ordering(query: BrowseQuery, terms: tuple[str, ...]) -> list:
     return [Case(When(starts, then=Value(0)), default=Value(1)).asc(), "-created_at", "-id"]
 
 
-# SQLite: a search is written out in SQL, because without statistics (nothing runs ANALYZE)
-# SQLite's planner takes `status = ?` for a selective index and walks all 80,000 READY rows of
-# the wrong index. Each plan is pinned instead:
+# A search is written out in SQL: one statement for its counts and its page (see search()),
+# and, on SQLite, plans pinned: without statistics (nothing runs ANALYZE) SQLite's planner
+# takes `status = ?` for a selective index and walks all 80,000 READY rows of the wrong index.
+# Instead:
 # - a word of 3+ characters: the trigram index finds the candidates, looked up by rowid
 #   (`+status`: never through a status index);
 # - only shorter words: one pass over the covering name index (status, search_name, type,
@@ -232,12 +233,16 @@ def _ordering(query: BrowseQuery, terms: tuple[str, ...]) -> list:
 # Every word is also checked with LIKE, so a stale trigram index could only miss, never invent.
 
 
-def _sqlite_search(query: BrowseQuery, terms: tuple[str, ...], *, types: bool):
+def _search_sql(query: BrowseQuery, terms: tuple[str, ...], *, types: bool):
     """FROM ... WHERE ... and its parameters, for the query's status, search and (`types`)
-    ticked types."""
+    ticked types. On PostgreSQL, plain: its planner has statistics, and its trigram index
+    serves each LIKE."""
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     params: list = []
-    if long_terms:
+    if connection.vendor != "sqlite":
+        sql = f'FROM "{_TABLE}" WHERE status = %s'
+        params.append(query.status.value)
+    elif long_terms:
         # One phrase per word, quotes doubled: FTS5 reads nothing in them as syntax.
         match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
         sql = (
@@ -257,7 +262,7 @@ def _sqlite_search(query: BrowseQuery, terms: tuple[str, ...], *, types: bool):
     return sql, params
 
 
-def _sqlite_order(query: BrowseQuery, terms: tuple[str, ...]):
+def _order_sql(query: BrowseQuery, terms: tuple[str, ...]):
     if query.sort == "name":
         return "search_name, id", []
     if query.sort == "oldest":
@@ -301,7 +306,7 @@ def matching_counts(query: BrowseQuery) -> dict[str, int]:
         counts = catalogue_counts()
         return {t: n for (status, t), n in counts.items() if status == query.status.value}
     if connection.vendor == "sqlite":
-        sql, params = _sqlite_search(query, terms, types=False)
+        sql, params = _search_sql(query, terms, types=False)
         return dict(_fetch(f"SELECT type, COUNT(*) {sql} GROUP BY type", params))
     rows = _matching(CatalogueAsset.objects.filter(status=query.status.value), terms)
     return dict(rows.values_list("type").annotate(n=Count("pk")).order_by())
@@ -312,25 +317,26 @@ def search(query: BrowseQuery) -> tuple[AssetPage, dict[str, int]]:
     the counts per type for its status and search (the page's total is their sum over the
     ticked types: no COUNT of its own).
 
-    On SQLite, a search with a word of 3+ characters is one statement: the trigram index's
-    matches are looked up once (materialized), then counted per type and ordered for the page,
-    so a common word costs one pass, not two. With only shorter words, two passes over the
-    covering name index cost less than materializing a large share of the catalogue.
+    A search is one statement: the matches are found once (materialized), then counted per
+    type and ordered for the page, so a common word costs one pass, not two. Except on SQLite
+    with only words of 1-2 characters: there two passes over the covering name index cost less
+    than materializing a large share of the catalogue.
     """
     terms = search_terms(query.q)
     offset = (query.page - 1) * query.page_size
     sqlite = connection.vendor == "sqlite"
-    if sqlite and any(len(t) >= TRIGRAM for t in terms):
-        where, params = _sqlite_search(query, terms, types=False)
-        order, order_params = _sqlite_order(query, terms)
+    if terms and (not sqlite or any(len(t) >= TRIGRAM for t in terms)):
+        where, params = _search_sql(query, terms, types=False)
+        order, order_params = _order_sql(query, terms)
         ticked = ""
         if query.types:
             ticked = f"WHERE type IN ({', '.join(['%s'] * len(query.types))})"
+        # Typed NULLs and an aliased subquery: what PostgreSQL needs, SQLite accepts.
         sql = (
             f"WITH matches AS MATERIALIZED (SELECT id, type, created_at, search_name {where}) "
-            "SELECT type, COUNT(*), NULL FROM matches GROUP BY type UNION ALL "
-            f"SELECT * FROM (SELECT NULL, NULL, id FROM matches {ticked} "
-            f"ORDER BY {order} LIMIT %s OFFSET %s)"
+            "SELECT type, COUNT(*), CAST(NULL AS VARCHAR(36)) FROM matches GROUP BY type "
+            "UNION ALL SELECT * FROM (SELECT CAST(NULL AS VARCHAR(8)), CAST(NULL AS INTEGER), id "
+            f"FROM matches {ticked} ORDER BY {order} LIMIT %s OFFSET %s) AS page"
         )
         found = _fetch(
             sql,
@@ -342,8 +348,8 @@ def search(query: BrowseQuery) -> tuple[AssetPage, dict[str, int]]:
         counts = matching_counts(query)
         ids = []
         if offset < _total(query, counts) and sqlite and terms:
-            where, params = _sqlite_search(query, terms, types=True)
-            order, order_params = _sqlite_order(query, terms)
+            where, params = _search_sql(query, terms, types=True)
+            order, order_params = _order_sql(query, terms)
             sql = f"SELECT id {where} ORDER BY {order} LIMIT %s OFFSET %s"
             found = _fetch(sql, [*params, *order_params, query.page_size, offset])
             ids = [asset_id for (asset_id,) in found]

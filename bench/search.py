@@ -167,6 +167,7 @@ def run(rows: int) -> list[str]:
             for q in SEARCHES:  # warm the database's caches and our code once
                 client.get(browse, {"q": q}, headers=htmx)
             queries, views, pages = Sample(), Sample(), Sample()
+            by_search: dict[str, Sample] = {}
             for _ in range(REPEAT):
                 for q in SEARCHES:
                     started, cpu = time.perf_counter(), time.process_time()
@@ -174,7 +175,9 @@ def run(rows: int) -> list[str]:
                     queries.add(time.perf_counter() - started)
                     CPU.setdefault("queries", Sample()).add(time.process_time() - cpu)
                     url = f"{browse}?{urlencode({'q': q})}"
-                    views.add(measure(client, url, htmx, name="views"))
+                    seconds = measure(client, url, htmx, name="views")
+                    views.add(seconds)
+                    by_search.setdefault(q, Sample()).add(seconds)
                     pages.add(measure(client, url, name="pages"))
             sorts = {}
             for sort in ("newest", "oldest", "name"):
@@ -238,6 +241,13 @@ def run(rows: int) -> list[str]:
             row(f"sort={s}, fragment, pages 1/2/50/1000", sorts[s], CPU[s])
             for s in ("newest", "oldest", "name")
         ],
+        "",
+        "Slowest searches (fragment, wall p50 ms): "
+        + ", ".join(
+            f"`{q}` {sample.p50:.1f}"
+            for q, sample in sorted(by_search.items(), key=lambda item: -item[1].p50)[:6]
+        )
+        + ".",
         "",
         f"Full search page / warm plain page (p50): wall {ratio:.2f}x, CPU {cpu_ratio:.2f}x; "
         f"target <= {TARGET_RATIO:.0f}x: wall {verdict(ratio <= TARGET_RATIO)}, CPU "
