@@ -191,7 +191,7 @@ def catalogue_counts() -> dict[tuple[str, str], int]:
 # --- Search and sort -------------------------------------------------------------------------
 
 _TABLE = CatalogueAsset._meta.db_table
-FTS_TABLE = "assets_browser_catalogue_fts"  # SQLite only: made by migration 0005_catalogue_search
+FTS_TABLE = "assets_browser_catalogue_fts"  # SQLite only: made by migration 0006_catalogue_search
 
 
 def _like(term: str, *, prefix: bool = False) -> str:

@@ -73,7 +73,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assets_browser", "0004_board_sharing_and_missing_picks"),
+        ("assets_browser", "0005_sync_lease"),
     ]
 
     operations = [
