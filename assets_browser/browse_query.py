@@ -1,6 +1,6 @@
-"""The browse query as the dashboard uses it: types, status, page and page size, and its
-canonical URL. Plain values only; forms.parse_browse_query builds one from a request's query
-string, correcting what it must.
+"""The browse query as the dashboard uses it: types, status, page and page size, the search
+and the sort, and its canonical URL. Plain values only; forms.parse_browse_query builds one
+from a request's query string, correcting what it must.
 
 The dashboard's query parameters use the API's own names (`type`, `status`, `page`, `pageSize`),
 so a dashboard URL maps one to one onto the upstream query and can be shared.
@@ -15,6 +15,12 @@ from .labels import STATUS_LABELS, TYPE_PLURALS
 PAGE_SIZES = (20, 50, 100)
 # Far beyond any real library, low enough that page * pageSize stays a sane number upstream.
 MAX_PAGE = 100_000
+# A name is at most 256 characters; a search longer than this is a paste gone wrong, and is cut
+# (with a notice) rather than sent to the database.
+SEARCH_MAX_CHARS = 100
+# Every word must match: past a handful, more words only narrow to nothing and cost a scan each.
+SEARCH_MAX_WORDS = 8
+SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name (A–Z)"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,19 +29,33 @@ class BrowseQuery:
     status: AssetStatus = AssetStatus.READY
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
+    q: str = ""  # the search, cleaned (forms.clean_search)
+    sort: str = ""  # "" (best match when searching, else Argil's own order), or a SORT_LABELS key
 
     @property
     def is_filtered(self) -> bool:
         return bool(self.types) or self.status != AssetStatus.READY
 
+    @property
+    def uses_catalogue(self) -> bool:
+        """Search and sort come from the catalogue; plain browsing asks Argil live."""
+        return bool(self.q or self.sort)
+
     def with_page(self, page: int) -> "BrowseQuery":
         return replace(self, page=page)
 
+    def without_search(self) -> "BrowseQuery":
+        """The same filters, browsed live: no search, no sort, page 1."""
+        return replace(self, q="", sort="", page=1)
+
     def querystring(self) -> str:
         """The canonical URL query: defaults left out, so equal queries give equal URLs."""
-        pairs: list[tuple[str, str | int]] = [("type", t.value) for t in self.types]
+        pairs: list[tuple[str, str | int]] = [("q", self.q)] if self.q else []
+        pairs += [("type", t.value) for t in self.types]
         if self.status != AssetStatus.READY:
             pairs.append(("status", self.status.value))
+        if self.sort:
+            pairs.append(("sort", self.sort))
         if self.page_size != DEFAULT_PAGE_SIZE:
             pairs.append(("pageSize", self.page_size))
         if self.page != 1:
@@ -45,4 +65,5 @@ class BrowseQuery:
     def describe(self) -> str:
         """What the filters are, in words: "ready videos and images"."""
         kinds = " and ".join(TYPE_PLURALS[t].lower() for t in self.types) or "assets"
-        return f"{STATUS_LABELS[self.status].lower()} {kinds}"
+        words = f"{STATUS_LABELS[self.status].lower()} {kinds}"
+        return f"{words} matching “{self.q}”" if self.q else words

@@ -30,6 +30,7 @@ from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import get_language
 
 from .api import AssetStatus, AssetType
+from .catalogue_search import highlight
 from .formatting import ago, http_url
 from .labels import blocked_reason, status_label, type_label
 
@@ -70,7 +71,7 @@ CARD_START = (
     # included. htmx loads it into the preview dialog instead.
     '<h2 class="card-title" title="{name}"><a class="card-link" href="{link}"'
     ' hx-get="{link}" hx-target="#preview-body" hx-swap="innerHTML"'
-    ' hx-sync="#preview:replace" aria-haspopup="dialog">{name}</a></h2>'
+    ' hx-sync="#preview:replace" aria-haspopup="dialog">{title}</a></h2>'
     '<div class="card-meta"><span class="badge badge--{type_class}">{type_label}</span>'
     '<span class="badge badge--{status_class}">{status_label}</span>{created}</div>'
 )  # then the card's Pick toggle, and CARD_END
@@ -160,6 +161,7 @@ class PageState:
     picked_ids: frozenset[str] | set[str]
     csrf_token: str
     next_path: str
+    highlight_terms: tuple[str, ...] = ()  # a search's folded words, marked in the titles
     form_fields: SafeString = field(init=False, repr=False)  # the hidden CSRF and return inputs
     url_patterns: tuple[SafeString, SafeString] = field(init=False, repr=False)  # detail, pick
     dates: tuple[datetime, str | None] = field(init=False, repr=False)  # see _created_html
@@ -270,13 +272,18 @@ def _toggle(
 def asset_card(asset: Any, state: PageState, *, position: int = 1, oob: bool = False) -> SafeString:
     """One card of the grid. Its stable id lets live status swap it out of band."""
     lazy = position > EAGER_THUMBNAILS
-    start = _card(asset, lazy, oob, state.dates, state.url_patterns[0])
+    start = _card(asset, lazy, oob, state.dates, state.url_patterns[0], state.highlight_terms)
     return SafeString("".join((start, pick_toggle(asset, state), CARD_END)))
 
 
 @lru_cache(maxsize=2048)
 def _card(
-    asset: Any, lazy: bool, oob: bool, dates: tuple[datetime, str | None], url_pattern: SafeString
+    asset: Any,
+    lazy: bool,
+    oob: bool,
+    dates: tuple[datetime, str | None],
+    url_pattern: SafeString,
+    terms: tuple[str, ...] = (),
 ) -> SafeString:
     """A card's HTML up to its Pick toggle. It shows nothing but its asset (a frozen, so
     hashable, api.Asset) and these arguments, so it is built once and kept per process (2048
@@ -298,6 +305,7 @@ def _card(
         oob=CARD_SWAP if oob else NOTHING,
         thumb=_thumbnail(asset, name, kind, lazy=lazy),
         name=name,
+        title=highlight(asset.name, terms) if terms and asset.name else name,
         link=SafeString(url_pattern.replace(_ID, card_id)),
         type_label=kind.label,
         status_label=state_words.label,

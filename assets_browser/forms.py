@@ -3,6 +3,7 @@ unchecked), add-by-URL, live-status ids, board names, notes and preferences."""
 
 import ipaddress
 import re
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,7 +11,14 @@ from django import forms
 from django.http import QueryDict
 
 from .api import DEFAULT_PAGE_SIZE, UUID_RE, AssetStatus, AssetType
-from .browse_query import MAX_PAGE, PAGE_SIZES, BrowseQuery
+from .browse_query import (
+    MAX_PAGE,
+    PAGE_SIZES,
+    SEARCH_MAX_CHARS,
+    SEARCH_MAX_WORDS,
+    SORT_LABELS,
+    BrowseQuery,
+)
 from .labels import STATUS_LABELS, TYPE_LABELS, TYPE_PLURALS, UPLOAD_TYPES
 from .models import (
     ASSET_NAME_MAX_LENGTH,
@@ -49,6 +57,27 @@ class BrowseForm(forms.Form):
     pageSize = forms.TypedChoiceField(  # noqa: N815 - the API's own parameter name
         coerce=int, choices=[(n, n) for n in PAGE_SIZES], required=False
     )
+    # Searched in the catalogue; cut (with a notice), not refused, when too long.
+    q = forms.CharField(required=False)
+    sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False)
+
+
+def clean_search(raw: str) -> tuple[str, list[str]]:
+    """The search as typed, made safe to keep in a URL and send to the database: control
+    characters (NUL included: PostgreSQL refuses it) become spaces, white space is collapsed,
+    and it is cut at SEARCH_MAX_CHARS characters and SEARCH_MAX_WORDS words."""
+    notices: list[str] = []
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in raw)
+    words = text.split()
+    q = " ".join(words)
+    if len(q) > SEARCH_MAX_CHARS:
+        notices.append(f"Searches are cut at {SEARCH_MAX_CHARS} characters; the rest was left out.")
+        q = q[:SEARCH_MAX_CHARS].rstrip()
+        words = q.split()
+    if len(words) > SEARCH_MAX_WORDS:
+        notices.append(f"Only the first {SEARCH_MAX_WORDS} words are searched.")
+        q = " ".join(words[:SEARCH_MAX_WORDS])
+    return q, notices
 
 
 def parse_browse_query(data: QueryDict) -> tuple[BrowseQuery, list[str]]:
@@ -73,11 +102,17 @@ def parse_browse_query(data: QueryDict) -> tuple[BrowseQuery, list[str]]:
         notices.append(f"Pages stop at {MAX_PAGE:,}.")
         page = MAX_PAGE
     status = cleaned.get("status") if status_ok else ""
+    if "sort" in form.errors:
+        notices.append(f"Sort must be one of {', '.join(SORT_LABELS)}; showing the default.")
+    q, search_notices = clean_search(data.get("q", ""))
+    notices += search_notices
     query = BrowseQuery(
         types=tuple(AssetType(t) for t in valid_types),
         status=AssetStatus(status) if status else AssetStatus.READY,
         page=page,
         page_size=cleaned.get("pageSize") or DEFAULT_PAGE_SIZE,
+        q=q,
+        sort=cleaned.get("sort") or "",
     )
     return query, notices
 

@@ -179,7 +179,13 @@ class CatalogueAsset(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["status", "type", "-created_at"], name="catalogue_browse"),
-            models.Index(fields=["status", "search_name"], name="catalogue_by_name"),
+            # Covers a search's LIKE scan, its counts per type and the name sort without
+            # reading the table (assets_browser/catalogue_search.py).
+            models.Index(
+                fields=["status", "search_name", "type", "created_at", "id"],
+                name="catalogue_by_name",
+            ),
+            models.Index(fields=["status", "created_at", "id"], name="catalogue_by_date"),
             models.Index(fields=["status", "duration_seconds"], name="catalogue_by_duration"),
             models.Index(fields=["seen_at"], name="catalogue_seen"),
         ]

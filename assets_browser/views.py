@@ -18,9 +18,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
-from . import boards, errors, exports, services
+from . import boards, catalogue_search, errors, exports, services
 from .api import ArgilAPIError, ArgilBadRequest, Asset, AssetType
-from .browse_query import PAGE_SIZES
+from .browse_query import PAGE_SIZES, SORT_LABELS
 from .catalogue_sync import catalogue_status
 from .forms import (
     MAX_BULK_IDS,
@@ -96,24 +96,32 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     else:  # the filters, the add-by-URL form and the tray around them
         context["tray"] = tray = boards.tray_for(request.user)
         context["picked_ids"] = tray.picked_ids
-        context["type_labels"], context["status_labels"] = TYPE_PLURALS, STATUS_LABELS
+        context["status_labels"], context["sort_labels"] = STATUS_LABELS, SORT_LABELS
         context["page_sizes"], context["add_form"] = PAGE_SIZES, AddBrollForm()
+    # The catalogue's status line and counts per type, whatever the mode; with a search or a
+    # sort, the results too (Argil is not asked).
+    found = catalogue_search.for_browse(query, TYPE_PLURALS)
+    context["catalogue"], context["type_options"] = found.state, found.type_options
     status, stale = 200, False
-    try:
-        listing = services.list_assets(query)
-    except ArgilAPIError as exc:
-        problem = errors.describe(exc)
-        context["problem"] = problem
-        status = problem.status_code
-    else:
-        context["listing"] = listing
-        context["page"] = listing.page
-        if listing.page.is_past_end:
-            status = 404
-        stale = listing.is_stale
+    if found.page is not None:
+        context["page"], context["highlight_terms"] = found.page, found.terms
+        status = 404 if found.page.is_past_end else 200
+    elif not query.uses_catalogue:
+        try:
+            listing = services.list_assets(query)
+        except ArgilAPIError as exc:
+            problem = errors.describe(exc)
+            context["problem"] = problem
+            status = problem.status_code
+        else:
+            context["listing"] = listing
+            context["page"] = listing.page
+            if listing.page.is_past_end:
+                status = 404
+            stale = listing.is_stale
     template = "assets_browser/browse.html"
     if wants_fragment(request):
-        template += "#results"
+        template += "#results-response"
     response = _with_retry_after(render(request, template, context, status=status), context)
     if wants_fragment(request):
         # The address bar shows the canonical query (defaults left out, corrections applied),
@@ -125,6 +133,10 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
 
 
 # Preview
+
+# Upstream failures for which a preview shows the catalogue's copy instead: Argil is down or
+# busy. Not a rejected key (an operator must see it) and not a 404 (the asset is gone).
+CATALOGUE_FALLBACK_KINDS = frozenset({"rate_limited", "timeout", "unavailable", "bad_response"})
 
 
 @require_GET
@@ -138,8 +150,17 @@ def asset_detail(request: HtmxHttpRequest, asset_id: str) -> HttpResponse:
         # One spelling of an id for Argil, the cache and the picks. Not a UUID: ArgilNotFound.
         context["asset"] = services.get_asset(asset_id.lower())
     except ArgilAPIError as exc:
-        context["problem"] = problem = errors.describe(exc, "preview")
-        status = problem.status_code
+        problem = errors.describe(exc, "preview")
+        # While Argil is down, the catalogue's copy (marked as such) rather than an error.
+        copy = None
+        if problem.kind in CATALOGUE_FALLBACK_KINDS:
+            copy = catalogue_search.catalogue_copy(asset_id)
+        if copy is not None:
+            context["asset"], context["catalogue_copy"] = copy, problem
+            context["catalogue"] = catalogue_search.catalogue_state()
+        else:
+            context["problem"] = problem
+            status = problem.status_code
     template = "assets_browser/asset_detail.html"
     if wants_fragment(request):
         template += "#asset-preview"

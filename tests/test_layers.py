@@ -77,6 +77,7 @@ UPPER_LAYERS = ("assets_browser.forms", "assets_browser.views", "assets_browser.
         ("assets_browser.boards", UPPER_LAYERS),
         ("assets_browser.exports", UPPER_LAYERS),
         ("assets_browser.cards", ("assets_browser.boards", *UPPER_LAYERS)),
+        ("assets_browser.catalogue_search", UPPER_LAYERS),
     ],
 )
 def test_layers_point_one_way(module, forbidden):

@@ -24,6 +24,7 @@ def _page_state(context: template.Context) -> cards.PageState:
             picked_ids=context.get("picked_ids") or frozenset(),
             csrf_token=str(context.get("csrf_token") or ""),
             next_path=return_path(context),
+            highlight_terms=tuple(context.get("highlight_terms") or ()),
         )
         context.render_context["asset_cards.page_state"] = state
     return state

@@ -48,7 +48,9 @@ def test_keyboard_filter_and_page(logged_in_page: Page, app_url):
     page.goto(app_url + "/")
     expect(page.locator(CARDS)).to_have_count(20)
 
-    page.keyboard.press("/")
+    page.keyboard.press("/")  # the search box, first in the filters
+    expect(page.get_by_label("Search names")).to_be_focused()
+    page.keyboard.press("Tab")
     images = page.get_by_role("checkbox", name="Images")
     expect(images).to_be_focused()
     page.keyboard.press("Space")
