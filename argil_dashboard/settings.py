@@ -116,6 +116,8 @@ ARGIL_API_MAX_INFLIGHT = int(os.environ.get("ARGIL_API_MAX_INFLIGHT") or max(1, 
 ARGIL_BREAKER_OPEN_SECONDS = int(os.environ.get("ARGIL_BREAKER_OPEN_SECONDS") or "5")
 # Set by `manage.py run` when it serves the built-in sandbox instead of the real API.
 ARGIL_SANDBOX = env_bool("ARGIL_SANDBOX", False)
+# The media prober may read files from loopback and private hosts (`make run`: the sandbox).
+ARGIL_MEDIA_ALLOW_PRIVATE = env_bool("ARGIL_MEDIA_ALLOW_PRIVATE", False)
 
 INSTALLED_APPS = [
     # Our app first: its createsuperuser (password checks also with --noinput) replaces Django's.

@@ -188,6 +188,15 @@ class CatalogueAsset(models.Model):
             models.Index(fields=["status", "created_at", "id"], name="catalogue_by_date"),
             models.Index(fields=["status", "duration_seconds"], name="catalogue_by_duration"),
             models.Index(fields=["seen_at"], name="catalogue_seen"),
+            # The prober's backlog, newest first: only the rows it still has to read, so finding
+            # the next few stays cheap whatever the catalogue's size (and shrinks to nothing).
+            models.Index(
+                fields=["status", "-created_at"],  # status first: SQLite then picks it unanalysed
+                name="catalogue_unprobed",
+                condition=models.Q(status="READY")
+                & ~models.Q(file_url="")
+                & ~models.Q(probed_url=models.F("file_url")),
+            ),
         ]
 
     def __str__(self) -> str:

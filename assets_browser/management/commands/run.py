@@ -49,6 +49,8 @@ class Command(BaseCommand):
         sandbox, base_url = self._start_sandbox(sandbox_port, env | {"ARGIL_API_KEY": key})
         try:
             env |= {"ARGIL_API_KEY": key, "ARGIL_API_BASE_URL": base_url, "ARGIL_SANDBOX": "1"}
+            # The sandbox serves its media on loopback: let the media prober read them there.
+            env["ARGIL_MEDIA_ALLOW_PRIVATE"] = "1"
             self._ensure_demo_editor()
             self.stdout.write(
                 self.style.WARNING(

@@ -1,0 +1,165 @@
+"""The media prober's step: which catalogue rows to read, reading a few at a time, storing facts.
+
+A READY row needs probing while its `probed_url` differs from its `file_url`: never probed
+(`probed_url` is ""), or the file changed (the sync clears the facts and leaves the old URL in
+`probed_url`). Whatever the outcome, `probed_url` becomes the URL read, so a file that cannot be
+read is not tried again every turn, only once Argil gives it a new `fileUrl`. A partial index
+(`catalogue_unprobed`) holds just those rows, so the next few are found at once however large
+the catalogue and however long the backlog.
+
+Files are read by `media_probe.probe` on a few threads (the threads only fetch; every database
+write happens on the caller's thread), through its own session: no key or cookie goes to a
+media host. Private and loopback hosts are refused unless `ARGIL_MEDIA_ALLOW_PRIVATE` (the
+sandbox on loopback). Each turn is small (`BATCH` files), so the sync loop that calls it stays
+on time however long the backlog.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from .media_probe import AddressPolicy, MediaFacts, ProbeError, probe
+from .models import CatalogueAsset
+
+logger = logging.getLogger(__name__)
+
+# Files read at once: each waits on the network nearly all the time, and a media host (a CDN,
+# or the sandbox) serves a few parallel requests without noticing.
+CONCURRENCY = 4
+# Files per turn: two rounds of the pool. At worst (every file hitting the prober's 15 s limit)
+# a turn lasts 30 s; typically a fraction of a second, so the sync's polls stay on time.
+BATCH = 2 * CONCURRENCY
+PROBE_ERROR_MAX_LENGTH = CatalogueAsset._meta.get_field("probe_error").max_length or 200
+
+Prober = Callable[..., tuple[MediaFacts, int]]
+
+
+def address_policy() -> AddressPolicy:
+    return AddressPolicy(allow_private=settings.ARGIL_MEDIA_ALLOW_PRIVATE)
+
+
+def backlog() -> QuerySet[CatalogueAsset]:
+    """READY rows whose file has not been read at its current URL, newest first (the order
+    editors meet them). Matches the `catalogue_unprobed` index's condition term for term."""
+    return (
+        CatalogueAsset.objects.filter(status="READY")
+        .exclude(file_url="")
+        .exclude(probed_url=F("file_url"))
+        .order_by("status", "-created_at")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    id: str
+    url: str
+    facts: MediaFacts | None
+    error: str
+    bytes_read: int
+
+
+def probe_some(
+    limit: int = BATCH,
+    *,
+    policy: AddressPolicy | None = None,
+    workers: int = CONCURRENCY,
+    prober: Prober = probe,
+) -> int:
+    """Probe up to `limit` rows of the backlog and store what was learnt; the rows handled
+    (facts or a reason). 0 means the backlog is empty."""
+    rows = list(backlog().values_list("id", "type", "file_url")[:limit])
+    if not rows:
+        return 0
+    policy = policy or address_policy()
+
+    def read(row: tuple[str, str, str]) -> Outcome:
+        asset_id, asset_type, url = row
+        try:
+            facts, bytes_read = prober(url, asset_type, policy=policy)
+        except ProbeError as exc:
+            return Outcome(asset_id, url, None, str(exc), 0)
+        except Exception as exc:  # a prober bug must not stop the worker: this file waits
+            logger.exception("media facts: probing %s failed unexpectedly", asset_id)
+            return Outcome(asset_id, url, None, f"unexpected error: {type(exc).__name__}", 0)
+        return Outcome(asset_id, url, facts, "", bytes_read)
+
+    with ThreadPoolExecutor(max_workers=min(workers, len(rows))) as pool:
+        outcomes = list(pool.map(read, rows))
+    for outcome in outcomes:
+        _store(outcome)
+    return len(outcomes)
+
+
+def probe_for(seconds: float, **options) -> int:
+    """Probe turn after turn for about `seconds` (a turn started is finished) or until the
+    backlog is empty; the rows handled. For a loop's idle time between two jobs."""
+    deadline = time.monotonic() + seconds
+    handled = 0
+    while time.monotonic() < deadline:
+        done = probe_some(**options)
+        if not done:
+            break
+        handled += done
+    return handled
+
+
+def _store(outcome: Outcome) -> None:
+    facts = outcome.facts or MediaFacts()
+    fields = {
+        "probed_url": outcome.url,
+        "probed_at": timezone.now(),
+        "probe_error": outcome.error[:PROBE_ERROR_MAX_LENGTH],
+        "duration_seconds": facts.duration_seconds,
+        "width": facts.width,
+        "height": facts.height,
+        "orientation": facts.orientation,
+        "frame_rate": facts.frame_rate,
+        "codec": facts.codec[:32],
+        "file_format": facts.file_format[:32],
+        "file_size": facts.file_size,
+    }
+    # Only while the row still points at the file read: if the sync saw a new fileUrl meanwhile,
+    # these facts belong to the old file and the row stays in the backlog.
+    stored = CatalogueAsset.objects.filter(id=outcome.id, file_url=outcome.url).update(**fields)
+    if stored and outcome.error:
+        # The id and the reason only: a file URL can carry a signed token.
+        logger.info("media facts unknown for %s: %s", outcome.id, outcome.error)
+
+
+@dataclass(frozen=True, slots=True)
+class MediaProgress:
+    """How many of the catalogue's READY files have been read ("Media facts: 61,004 of 84,211")."""
+
+    probed: int  # read at their current URL, facts learnt or not
+    total: int  # READY assets with a file
+
+    @property
+    def complete(self) -> bool:
+        return self.probed >= self.total
+
+    def __str__(self) -> str:
+        return f"Media facts: {self.probed:,} of {self.total:,}"
+
+
+def progress() -> MediaProgress:
+    """Two indexed counts: the READY files (the status index) and the backlog (its own index)."""
+    total = CatalogueAsset.objects.filter(status="READY").exclude(file_url="").count()
+    return MediaProgress(probed=total - backlog().count(), total=total)
+
+
+def unreadable() -> int:
+    """Files read in vain at their current URL (a scan of the READY rows: for the command)."""
+    return (
+        CatalogueAsset.objects.filter(status="READY", probed_url=F("file_url"))
+        .exclude(file_url="")
+        .exclude(probe_error="")
+        .count()
+    )
