@@ -69,7 +69,7 @@ class MediaFiles:
 
 MEDIA_BY_TYPE: dict[AssetType, tuple[MediaFiles, ...]] = {
     AssetType.VIDEO: tuple(
-        MediaFiles(f"clip-{n:02}.webm", f"clip-{n:02}.jpg") for n in range(1, 7)
+        MediaFiles(f"clip-{n:02}.webm", f"clip-{n:02}.jpg") for n in range(1, 9)
     ),
     AssetType.IMAGE: tuple(
         MediaFiles(f"image-{n:02}.jpg", f"image-{n:02}-thumb.jpg") for n in range(1, 9)

@@ -49,11 +49,11 @@ def test_facts_of_each_type_are_stored(media_url, allow_private):
     assert media_facts.probe_some() == 3
 
     clip, image, track = CatalogueAsset.objects.order_by("id")
-    assert (clip.width, clip.height, clip.orientation, clip.codec) == (640, 360, "landscape", "vp9")
-    assert clip.duration_seconds == pytest.approx(3.5, abs=0.1)
-    assert clip.frame_rate == 24.0
+    assert (clip.width, clip.height, clip.orientation, clip.codec) == (480, 270, "landscape", "vp9")
+    assert clip.duration_seconds == pytest.approx(4.0, abs=0.1)
+    assert clip.frame_rate == 12.0
     assert clip.file_format == "matroska"
-    assert (image.width, image.height, image.file_format) == (1280, 720, "jpeg")
+    assert (image.width, image.height, image.file_format) == (1920, 1080, "jpeg")
     assert image.duration_seconds is None
     assert track.duration_seconds == pytest.approx(9, abs=0.1)
     assert (track.codec, track.orientation, track.width) == ("opus", "", None)
@@ -103,7 +103,7 @@ def test_a_failure_is_recorded_with_its_reason_and_not_retried_until_the_url_cha
     )
     assert media_facts.probe_some() == 1
     row.refresh_from_db()
-    assert (row.probe_error, row.orientation) == ("", "landscape")
+    assert (row.probe_error, row.orientation) == ("", "portrait")
 
 
 def test_private_addresses_are_refused_unless_allowed(media_url, settings, caplog):
