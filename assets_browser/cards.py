@@ -17,7 +17,7 @@ the page's form fields (its CSRF token) are joined in per view. Templates print 
 
 import html
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -33,6 +33,7 @@ from .api import AssetStatus, AssetType
 from .catalogue_search import highlight
 from .formatting import ago, http_url
 from .labels import blocked_reason, status_label, type_label
+from .media_labels import Facts
 
 
 def format_html(template: str, /, **values: object) -> SafeString:
@@ -73,13 +74,15 @@ CARD_START = (
     ' hx-get="{link}" hx-target="#preview-body" hx-swap="innerHTML"'
     ' hx-sync="#preview:replace" aria-haspopup="dialog">{title}</a></h2>'
     '<div class="card-meta"><span class="badge badge--{type_class}">{type_label}</span>'
-    '<span class="badge badge--{status_class}">{status_label}</span>{created}</div>'
+    '<span class="badge badge--{status_class}">{status_label}</span>{facts}{created}</div>'
 )  # then the card's Pick toggle, and CARD_END
 CARD_END = "</div></li>"
 THUMBNAIL = '<img src="{src}" alt="{alt}" width="480" height="270" decoding="async"{loading}>'
 LAZY = SafeString(' loading="lazy"')
 PREVIEW_SRC = ' data-preview-src="{src}"'
 CARD_SWAP = SafeString(' hx-swap-oob="true"')
+# A clip's length and shape, an image's size, music's length (media_labels.Facts.card_line).
+FACTS = '<span class="card-facts">{line}</span>'
 CREATED = '<time datetime="{iso}" title="{exact}">{words}</time>'
 GLYPH = (
     '<span class="glyph"><svg aria-hidden="true"><use href="#icon-{icon}"></use></svg>'
@@ -154,7 +157,8 @@ def _url_patterns(script_prefix: str) -> tuple[SafeString, SafeString]:
 
 @dataclass(frozen=True, slots=True)
 class PageState:
-    """What a card needs from the page it is on: the editor's picks and the no-JS form bits.
+    """What a card needs from the page it is on: the editor's picks, the no-JS form bits and
+    the media facts of the page's assets (by lower-case id; one query per page, none per card).
 
     What every card of a page prints alike is worked out here once, not once per card."""
 
@@ -162,6 +166,7 @@ class PageState:
     csrf_token: str
     next_path: str
     highlight_terms: tuple[str, ...] = ()  # a search's folded words, marked in the titles
+    facts: Mapping[str, Facts] = field(default_factory=dict)
     form_fields: SafeString = field(init=False, repr=False)  # the hidden CSRF and return inputs
     url_patterns: tuple[SafeString, SafeString] = field(init=False, repr=False)  # detail, pick
     dates: tuple[datetime, str | None] = field(init=False, repr=False)  # see _created_html
@@ -272,7 +277,9 @@ def _toggle(
 def asset_card(asset: Any, state: PageState, *, position: int = 1, oob: bool = False) -> SafeString:
     """One card of the grid. Its stable id lets live status swap it out of band."""
     lazy = position > EAGER_THUMBNAILS
-    start = _card(asset, lazy, oob, state.dates, state.url_patterns[0], state.highlight_terms)
+    facts = state.facts.get(str(asset.id).lower()) if state.facts else None
+    line = facts.card_line if facts else ""
+    start = _card(asset, lazy, oob, state.dates, state.url_patterns[0], state.highlight_terms, line)
     return SafeString("".join((start, pick_toggle(asset, state), CARD_END)))
 
 
@@ -284,10 +291,11 @@ def _card(
     dates: tuple[datetime, str | None],
     url_pattern: SafeString,
     terms: tuple[str, ...] = (),
+    facts_line: str = "",
 ) -> SafeString:
     """A card's HTML up to its Pick toggle. It shows nothing but its asset (a frozen, so
     hashable, api.Asset) and these arguments, so it is built once and kept per process (2048
-    cards: a few MB); a changed asset is another key."""
+    cards: a few MB); a changed asset, or newly learnt facts, is another key."""
     asset_type, status = str(asset.type), str(asset.status)
     kind = _words(_TYPES, asset_type, type_label)
     state_words = _words(_STATUSES, status, status_label)
@@ -309,5 +317,6 @@ def _card(
         link=SafeString(url_pattern.replace(_ID, card_id)),
         type_label=kind.label,
         status_label=state_words.label,
+        facts=format_html(FACTS, line=facts_line) if facts_line else NOTHING,
         created=_created_html(asset.created_at, *dates) if asset.created_at else NOTHING,
     )

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from .media_labels import Facts
 from .media_probe import AddressPolicy, MediaFacts, ProbeError, probe
 from .models import CatalogueAsset
 
@@ -163,3 +165,55 @@ def unreadable() -> int:
         .exclude(probe_error="")
         .count()
     )
+
+
+# -- Reading the facts back, for pages and exports ------------------------------------------------
+
+FACT_FIELDS = (
+    "duration_seconds",
+    "width",
+    "height",
+    "orientation",
+    "frame_rate",
+    "codec",
+    "file_format",
+    "file_size",
+)
+
+
+def facts_for(ids: Iterable[str]) -> dict[str, Facts]:
+    """The known facts of these assets, by id (lower case), in one query; an asset whose facts
+    are unknown (not read yet, not readable, not in the catalogue) is simply absent."""
+    wanted = {str(asset_id).lower() for asset_id in ids}
+    if not wanted:
+        return {}
+    rows = (
+        CatalogueAsset.objects.filter(id__in=wanted, probed_url=F("file_url"), probe_error="")
+        .exclude(file_url="")
+        .values_list("id", "type", *FACT_FIELDS)
+    )
+    return {row[0]: Facts(*row[1:]) for row in rows}
+
+
+class FactsState(StrEnum):
+    KNOWN = "known"
+    PENDING = "pending"  # not read yet at its current fileUrl
+    UNREADABLE = "unreadable"  # read, but the facts could not be learnt
+    ABSENT = "absent"  # not in the catalogue (yet)
+
+
+def facts_of(asset_id: str) -> tuple[Facts | None, FactsState]:
+    """One asset's facts and why they may be missing, for its preview (one query)."""
+    row = (
+        CatalogueAsset.objects.filter(id=str(asset_id).lower())
+        .values_list("type", "file_url", "probed_url", "probe_error", *FACT_FIELDS)
+        .first()
+    )
+    if row is None:
+        return None, FactsState.ABSENT
+    asset_type, file_url, probed_url, error, *facts = row
+    if not file_url or probed_url != file_url:
+        return None, FactsState.PENDING
+    if error:
+        return None, FactsState.UNREADABLE
+    return Facts(asset_type, *facts), FactsState.KNOWN

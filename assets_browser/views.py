@@ -18,8 +18,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
-from . import boards, catalogue_search, errors, exports, services
-from .api import ArgilAPIError, ArgilBadRequest, Asset, AssetType
+from . import boards, catalogue_search, errors, exports, media_facts, services
+from .api import ArgilAPIError, ArgilBadRequest, Asset, AssetPage, AssetType
 from .browse_query import PAGE_SIZES, SORT_LABELS
 from .catalogue_sync import catalogue_status
 from .forms import (
@@ -119,6 +119,9 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
             if listing.page.is_past_end:
                 status = 404
             stale = listing.is_stale
+    shown = context.get("page")
+    if isinstance(shown, AssetPage):  # the facts of the cards shown: one query, ids known now
+        context["media_facts"] = media_facts.facts_for(a.id for a in shown.items)
     template = "assets_browser/browse.html"
     if wants_fragment(request):
         template += "#results-response"
@@ -145,6 +148,7 @@ CATALOGUE_FALLBACK_KINDS = frozenset({"rate_limited", "timeout", "unavailable", 
 def asset_detail(request: HtmxHttpRequest, asset_id: str) -> HttpResponse:
     """One asset: a full page (deep link), or the preview dialog's content for htmx."""
     context: dict = {"picked_ids": boards.picked_ids(request.user)}  # its Pick toggle's state
+    context["facts"], context["facts_state"] = media_facts.facts_of(asset_id)
     status = 200
     try:
         # One spelling of an id for Argil, the cache and the picks. Not a UUID: ArgilNotFound.

@@ -109,11 +109,12 @@ def test_browse_queries_do_not_grow_with_the_cards(
 ):
     make_board(editor, picks=LAUNCH_PICKS)
     # Session, editor, look; then the tray (boards, picks) for a page, or the picks for the
-    # toggles of a fragment; and the catalogue's sync state (its status line). None per card.
+    # toggles of a fragment; the catalogue's sync state (its status line) and the media facts
+    # of the cards shown. None per card.
     for size in (20, 100):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             editor_client.get(BROWSE + f"?pageSize={size}")
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             editor_client.get(BROWSE + f"?pageSize={size}", headers=HTMX)
 
 

@@ -25,6 +25,7 @@ def _page_state(context: template.Context) -> cards.PageState:
             csrf_token=str(context.get("csrf_token") or ""),
             next_path=return_path(context),
             highlight_terms=tuple(context.get("highlight_terms") or ()),
+            facts=context.get("media_facts") or {},
         )
         context.render_context["asset_cards.page_state"] = state
     return state
