@@ -1,6 +1,7 @@
 """A board's export for POST /videos: every pick checked with Argil again, then the `moments`
 and `backgroundMusic` of a request body (JSON) and a formula-safe CSV of each pick's place, moment,
-id, type, name, fileUrl and note (POST /videos has no field for notes: they travel in the CSV).
+id, type, name, fileUrl and note (POST /videos has no field for notes: they travel in the CSV),
+duration and orientation (media facts from the catalogue, for the fileUrl Argil gives now).
 
 A pick's snapshot (boards.py) can be stale, so nothing here trusts it: what goes out is what
 Argil says now. Picks that are gone or no longer READY are listed and left out; any other
@@ -12,14 +13,15 @@ import csv
 import io
 import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from django.utils.text import slugify
 
-from . import editor_budget, services
+from . import editor_budget, media_facts, services
 from .api import ArgilNotFound, Asset, AssetStatus, AssetType
+from .media_labels import ORIENTATION_LABELS, Facts, duration_label
 from .models import Board, Pick
 
 # The export asks Argil about this many picks at a time: a full board is 25 round trips (2-3 s
@@ -40,8 +42,18 @@ FLAG_REASONS = {
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # position: the pick's place on the board (1 = top), as the tray shows it; moment: the moment it
 # becomes in the JSON (1…n), or "background music"; note: the editor's note, which the JSON
-# has no field for.
-CSV_COLUMNS = ("position", "moment", "id", "type", "name", "fileUrl", "note")
+# has no field for; durationSeconds and orientation: the media facts, blank when not known.
+CSV_COLUMNS = (
+    "position",
+    "moment",
+    "id",
+    "type",
+    "name",
+    "fileUrl",
+    "note",
+    "durationSeconds",
+    "orientation",
+)
 CSV_MUSIC = "background music"
 CSV_UNUSED = "extra music (not in the JSON)"
 # A download's name is the board's, slugified ("Harbour launch" -> harbour-launch.csv).
@@ -62,6 +74,7 @@ class ExportedPick:
     kind: Literal["moment", "music", "unused"]
     place: int = 0  # the pick's place on the board, 1 = top (flagged picks count too)
     moment: int = 0  # the moment it becomes, 1…n (0: not a moment)
+    facts: Facts | None = None  # from the catalogue, for this very fileUrl; None when unknown
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,46 @@ class BoardExport:
     @property
     def has_notes(self) -> bool:
         return any(e.pick.note for e in self.ready)
+
+    @property
+    def broll_seconds(self) -> float:
+        """The clips' total length (an image has none: its moment's speech sets it)."""
+        return sum(
+            e.facts.duration_seconds
+            for e in self.moments
+            if e.asset.type == AssetType.VIDEO and e.facts and e.facts.duration_seconds
+        )
+
+    @property
+    def broll_duration(self) -> str:
+        return duration_label(self.broll_seconds)
+
+    @property
+    def clips_of_unknown_length(self) -> int:
+        return sum(
+            1
+            for e in self.moments
+            if e.asset.type == AssetType.VIDEO and not (e.facts and e.facts.duration_seconds)
+        )
+
+    @property
+    def orientation_counts(self) -> dict[str, int]:
+        """B-roll moments per known orientation, most first: {"portrait": 3, "landscape": 1}."""
+        counts: dict[str, int] = {}
+        for e in self.moments:
+            if e.facts and e.facts.orientation:
+                counts[e.facts.orientation] = counts.get(e.facts.orientation, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+    @property
+    def orientation_warning(self) -> str:
+        """ "This board mixes 3 portrait and 1 landscape B-roll moments" when it does, else ""."""
+        counts = self.orientation_counts
+        if len(counts) < 2:
+            return ""
+        parts = [f"{n} {ORIENTATION_LABELS[o].lower()}" for o, n in counts.items()]
+        listed = ", ".join(parts[:-1]) + " and " + parts[-1]
+        return f"This board mixes {listed} B-roll moments: a video has one shape."
 
     def videos_payload(self) -> dict[str, Any]:
         """The fragment of a POST /videos body: one moment per B-roll pick, in board order, and
@@ -110,7 +163,8 @@ class BoardExport:
 
     def csv_text(self) -> str:
         """Every exported pick in board order (RFC 4180 lines): its place on the board, the
-        moment it becomes, id, type, name, fileUrl, and the editor's note. Formula-safe."""
+        moment it becomes, id, type, name, fileUrl, the editor's note, and the duration (s) and
+        orientation when known (else blank). Formula-safe."""
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
@@ -118,6 +172,8 @@ class BoardExport:
             moment = str(e.moment) if e.kind == "moment" else CSV_MUSIC
             if e.kind == "unused":
                 moment = CSV_UNUSED
+            facts = e.facts or Facts(e.asset.type.value)
+            seconds = facts.duration_seconds
             row = (
                 str(e.place),
                 moment,
@@ -126,6 +182,8 @@ class BoardExport:
                 e.asset.name or "",
                 e.asset.file_url or "",
                 e.pick.note,
+                f"{seconds:.2f}" if seconds is not None else "",
+                facts.orientation,
             )
             writer.writerow([csv_cell(value) for value in row])
         return out.getvalue()
@@ -172,6 +230,11 @@ def check_board(board: Board) -> BoardExport:
         else:
             role = "Not in the JSON: only the first audio track becomes the music"
             ready.append(ExportedPick(pick, asset, role, "unused", place))
+    # The catalogue's facts, for the files Argil gives now (one query).
+    facts = media_facts.facts_for(
+        (e.asset.id for e in ready), file_urls={e.asset.id: e.asset.file_url or "" for e in ready}
+    )
+    ready = [replace(e, facts=facts.get(e.asset.id.lower())) for e in ready]
     return BoardExport(board=board, ready=tuple(ready), flagged=tuple(flagged))
 
 

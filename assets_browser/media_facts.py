@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
@@ -181,18 +181,24 @@ FACT_FIELDS = (
 )
 
 
-def facts_for(ids: Iterable[str]) -> dict[str, Facts]:
+def facts_for(
+    ids: Iterable[str], *, file_urls: Mapping[str, str] | None = None
+) -> dict[str, Facts]:
     """The known facts of these assets, by id (lower case), in one query; an asset whose facts
-    are unknown (not read yet, not readable, not in the catalogue) is simply absent."""
+    are unknown (not read yet, not readable, not in the catalogue) is simply absent. With
+    `file_urls` (id -> the fileUrl Argil gives now), facts of another file are absent too."""
     wanted = {str(asset_id).lower() for asset_id in ids}
     if not wanted:
         return {}
     rows = (
         CatalogueAsset.objects.filter(id__in=wanted, probed_url=F("file_url"), probe_error="")
         .exclude(file_url="")
-        .values_list("id", "type", *FACT_FIELDS)
+        .values_list("id", "file_url", "type", *FACT_FIELDS)
     )
-    return {row[0]: Facts(*row[1:]) for row in rows}
+    urls = {key.lower(): url for key, url in (file_urls or {}).items()}
+    return {
+        row[0]: Facts(*row[2:]) for row in rows if file_urls is None or urls.get(row[0]) == row[1]
+    }
 
 
 class FactsState(StrEnum):

@@ -794,7 +794,8 @@ def test_export_csv_lists_every_pick(editor_client, editor, use_fake_api):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == ('attachment; filename="spring-launch-b-roll.csv"')
     cdn, drone = "https://cdn.example.com", "Drone flyover, Lisbon rooftops at dusk"
-    assert rows == [
+    assert [row[7:] for row in rows] == [["durationSeconds", "orientation"]] + [["", ""]] * 4
+    assert [row[:7] for row in rows] == [
         ["position", "moment", "id", "type", "name", "fileUrl", "note"],
         ["1", "1", LISBON, "VIDEO", drone, f"{cdn}/5b0c6f0e.webm", ""],
         ["2", "2", HARBOUR, "IMAGE", "Harbour cranes at dawn", f"{cdn}/6c1d7a1f.webm", ""],
