@@ -8,7 +8,7 @@ WORKERS ?= 2
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-.PHONY: run test test-fast checks test-services lint serve worker bench bench-sync bench-search loadtest check-python clean
+.PHONY: run test test-fast checks test-services lint serve worker bench bench-sync bench-search bench-media loadtest check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -96,6 +96,12 @@ bench-sync: $(RUNTIME)
 # from `bench`: filling the catalogue alone takes 30 s to 2 min on a busy 2-core machine.
 bench-search: $(RUNTIME)
 	$(PY) bench/search.py
+
+# The media prober: files/s against the sandbox with 80 ms media latency, bytes read per file,
+# and the time a 100,000-asset backlog takes (computed from the rate). About 90 s; writes
+# bench/MEDIA.md.
+bench-media: $(RUNTIME)
+	$(PY) bench/media.py
 
 # Load and faults: PostgreSQL and Redis (.ci/services), the sandbox with injected faults, two
 # gunicorns behind nginx (bench/balancer.py writes its config), 32 editors for 60 s, one outage

@@ -29,6 +29,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8001, help="0 picks a free port")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--latency-ms", type=int, default=0, help="delay on every /v1 call")
+    parser.add_argument(
+        "--media-latency-ms", type=int, default=0, help="delay on every /media request"
+    )
     parser.add_argument("--library-size", type=int, default=240, help="seed assets")
     parser.add_argument(
         "--processing-seconds", type=float, default=4.0, help="PROCESSING time of uploads"
@@ -43,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = SandboxConfig(
             latency_ms=args.latency_ms,
+            media_latency_ms=args.media_latency_ms,
             library_size=args.library_size,
             processing_seconds=args.processing_seconds,
             seed=args.seed,

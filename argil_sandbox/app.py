@@ -34,7 +34,8 @@ Where the Argil docs leave a choice open, the sandbox picks and documents it:
   the seconds until a slot frees; refused requests do not use a slot), then may get an injected
   fault, and only then is the key checked (a real outage doesn't look at your key first); all
   of them count in stats.
-- Media and control routes get no latency, faults or stats: they are not the API under test.
+- Media and control routes get no latency, faults or stats: they are not the API under test;
+  media get their own delay, `media_latency_ms` (a CDN far away, for the media prober's bench).
 - The API key is compared in constant time and never logged or echoed.
 """
 
@@ -79,6 +80,7 @@ class SandboxConfig:
     `library_size` and `seed` are read once, when the app is built."""
 
     latency_ms: int = 0  # sleep before answering every /v1 request
+    media_latency_ms: int = 0  # sleep before answering every /media request
     library_size: int = 240  # seed assets
     processing_seconds: float = 4.0  # how long an upload stays PROCESSING
     error_rate: float = 0.0  # fraction of /v1 requests answered 503
@@ -94,6 +96,7 @@ class SandboxConfig:
             f"{name} must be {rule}"
             for name, ok, rule in (
                 ("latency_ms", self.latency_ms >= 0, ">= 0"),
+                ("media_latency_ms", self.media_latency_ms >= 0, ">= 0"),
                 ("library_size", self.library_size >= 0, ">= 0"),
                 ("processing_seconds", self.processing_seconds >= 0, ">= 0"),
                 ("error_rate", 0 <= self.error_rate <= 1, "between 0 and 1"),
@@ -771,6 +774,7 @@ class SandboxApp:
     def _media(self, environ: dict[str, Any], name: str) -> Response:
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
             return method_not_allowed("GET", "HEAD")
+        self._pause(self.config.media_latency_ms / 1000)
         media = self.media.get(name)
         if media is None:
             return error_response(404, "Media not found")

@@ -554,6 +554,14 @@ def test_latency_applies_to_api_calls_only(argil, http, live_app):
     assert time.perf_counter() - started < 1.5
 
 
+def test_media_latency_delays_media_only(argil, http, live_app):
+    live_app.config = dataclasses.replace(live_app.config, media_latency_ms=300)
+
+    started = time.perf_counter()
+    assert http.get(argil.origin + "/media/image-02.jpg", timeout=TIMEOUT).status_code == 200
+    assert time.perf_counter() - started >= 0.3
+
+
 def test_every_call_fails_at_error_rate_one(argil, http, live_app):
     live_app.config = dataclasses.replace(live_app.config, error_rate=1.0)
 
