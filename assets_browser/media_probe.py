@@ -374,6 +374,10 @@ def _facts(source: RangedFile, asset_type: str) -> MediaFacts:
             image_format = name.removesuffix("_pipe").replace("mjpeg", "jpeg")
             return MediaFacts(width=width, height=height, file_format=image_format, file_size=size)
         rate = video.average_rate or video.guessed_rate
+        if duration is None and video.duration and video.time_base:
+            duration = float(video.duration * video.time_base)
+        if _quarter_turned(container):  # a phone's vertical clip, stored sideways
+            width, height = height, width
         return MediaFacts(
             duration_seconds=duration,
             width=width,
@@ -383,3 +387,15 @@ def _facts(source: RangedFile, asset_type: str) -> MediaFacts:
             file_format=file_format,
             file_size=size,
         )
+
+
+def _quarter_turned(container: Any) -> bool:
+    """Whether the picture is shown turned by 90 degrees (a display matrix, as phones write for
+    clips shot upright): then its shape is the coded one's other way round. PyAV exposes the
+    rotation on decoded frames only, so this decodes the first one (its bytes are usually in the
+    first block read already); a clip whose first frame cannot be decoded keeps its coded shape."""
+    try:
+        frame = next(container.decode(video=0), None)
+    except (av.FFmpegError, ValueError, OSError, EOFError):
+        return False
+    return frame is not None and round(frame.rotation) % 180 == 90

@@ -40,14 +40,24 @@ def _frame(width: int, height: int, fill: bytes) -> av.VideoFrame:
 
 
 def _video(
-    path: Path, *, size: tuple[int, int], seconds: float, codec: str, fmt: str, noise: bool = False
+    path: Path,
+    *,
+    size: tuple[int, int],
+    seconds: float,
+    codec: str,
+    fmt: str,
+    noise: bool = False,
+    rotation: int = 0,
 ) -> None:
-    """A clip of flat grey frames, or of random noise (large: it does not compress)."""
+    """A clip of flat grey frames, or of random noise (large: it does not compress); with a
+    display rotation, as a phone writes for a clip shot upright."""
     width, height = size
     rng = random.Random(7)
     with av.open(str(path), "w", format=fmt) as container:
         stream = container.add_stream(codec, rate=24)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        if rotation:
+            stream.set_display_rotation(rotation)
         stream.options = {"crf": "10"} if codec == "libx264" else {}
         for _ in range(int(seconds * 24)):
             fill = rng.randbytes(width * height * 3) if noise else b""
@@ -93,6 +103,10 @@ def media(tmp_path_factory) -> dict[str, bytes]:
     # high quality makes the file several read blocks long, so the index is far from the start.
     mp4 = {"codec": "libx264", "fmt": "mp4", "noise": True}
     _video(folder / "moov-at-end.mp4", size=(240, 240), seconds=1, **mp4)
+    # Stored 320x180, shown turned a quarter: a portrait clip, as phones record them.
+    _video(
+        folder / "phone.mp4", size=(320, 180), seconds=1, codec="libx264", fmt="mp4", rotation=-90
+    )
     _image(folder / "portrait.png", width=1080, height=1920)
     _audio(folder / "music.ogg", seconds=2.5)
     files = {path.name: path.read_bytes() for path in folder.iterdir()}
@@ -172,6 +186,7 @@ def url(server: _MediaServer, path: str) -> str:
         ("landscape.webm", "VIDEO", {"width": 320, "height": 180, "orientation": "landscape"}),
         ("portrait.webm", "VIDEO", {"width": 180, "height": 320, "orientation": "portrait"}),
         ("moov-at-end.mp4", "VIDEO", {"width": 240, "height": 240, "orientation": "square"}),
+        ("phone.mp4", "VIDEO", {"width": 180, "height": 320, "orientation": "portrait"}),
         ("portrait.png", "IMAGE", {"width": 1080, "height": 1920, "file_format": "png"}),
         ("music.ogg", "AUDIO", {"codec": "opus", "file_format": "ogg"}),
     ],
