@@ -37,9 +37,10 @@ logger = logging.getLogger(__name__)
 # Files read at once: each waits on the network nearly all the time, and a media host (a CDN,
 # or the sandbox) serves a few parallel requests without noticing.
 CONCURRENCY = 4
-# Files per turn: two rounds of the pool. At worst (every file hitting the prober's 15 s limit)
-# a turn lasts 30 s; typically a fraction of a second, so the sync's polls stay on time.
-BATCH = 2 * CONCURRENCY
+# Files per turn: one round of the pool. A turn lasts as long as its slowest file: a fraction of
+# a second usually, the prober's 15 s limit at worst, so the sync's next poll waits that long at
+# most however long the backlog.
+BATCH = CONCURRENCY
 PROBE_ERROR_MAX_LENGTH = CatalogueAsset._meta.get_field("probe_error").max_length or 200
 
 Prober = Callable[..., tuple[MediaFacts, int]]

@@ -5,13 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.http import QueryDict
 
-from assets_browser.media_filters import (
-    MediaFilter,
-    duration_ordering,
-    matching,
-    not_known,
-    parse_media_filter,
-)
+from assets_browser.media_filters import duration_ordering, matching, not_known
+from assets_browser.media_query import MediaFilter, parse_media_filter
 from assets_browser.models import CatalogueAsset
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
