@@ -86,7 +86,7 @@ def _field(palette: Palette, width: int, height: int, t: float) -> bytes:
         v = (y + 0.5) / height
         for x in range(width):
             u = (x + 0.5) / width
-            r, g, b = palette.background
+            r, g, b = (float(c) for c in palette.background)
             for (cu, cv), colour in zip(centres, palette.blobs, strict=True):
                 d2 = ((u - cu) * aspect) ** 2 + (v - cv) ** 2
                 w = math.exp(-d2 * 9)

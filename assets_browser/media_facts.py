@@ -167,7 +167,8 @@ PROGRESS_CACHE_SECONDS = 30
 
 def cached_progress() -> MediaProgress:
     """`progress()`, counted at most once per PROGRESS_CACHE_SECONDS (per cache)."""
-    return cache.get_or_set(PROGRESS_CACHE_KEY, progress, PROGRESS_CACHE_SECONDS)
+    counted = cache.get_or_set(PROGRESS_CACHE_KEY, progress, PROGRESS_CACHE_SECONDS)
+    return counted if isinstance(counted, MediaProgress) else progress()
 
 
 def unreadable() -> int:
