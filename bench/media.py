@@ -122,7 +122,8 @@ def main() -> int:
         "",
         f"`make bench-media` against the sandbox with {MEDIA_LATENCY_MS} ms latency on every media"
         f" request; a {BACKLOG:,}-row SQLite catalogue; default batch ({media_facts.BATCH})"
-        f" and concurrency ({media_facts.CONCURRENCY}).",
+        f" and concurrency ({media_facts.CONCURRENCY}). A sample run: load average"
+        f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores while it ran.",
         "",
         "| figure | value |",
         "|---|---|",
