@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assets_browser", "0004_board_sharing_and_missing_picks"),
+        ("assets_browser", "0005_sync_lease"),
     ]
 
     operations = [
