@@ -387,8 +387,12 @@ class Syncer:
         progress: ProgressReporter | None = None,
         max_outage_seconds: float | None = None,
         poll_seconds: float = POLL_SECONDS,
+        idle_work: Callable[[], int] | None = None,
     ) -> None:
         self.client = client
+        # watch(): a small job for the time between polls (the media prober's turn: a few files,
+        # seconds at most), run while it has work (it returns how much it did; 0: nothing left).
+        self.idle_work = idle_work
         self.budget = budget
         self.stop = stop or threading.Event()
         self.lock = lock
@@ -664,8 +668,20 @@ class Syncer:
                 self.progress.message(f"database error, trying again: {type(exc).__name__}")
                 self._poll_later()
             while (pause := self._until_next(next_full)) > 0:
-                self._wait(min(pause, LEASE_RENEW_SECONDS))
+                if not self._idle_turn():
+                    self._wait(min(pause, LEASE_RENEW_SECONDS))
                 self._checkpoint()
+
+    def _idle_turn(self) -> int:
+        """One turn of `idle_work`; 0 when there is none or it failed (it is tried again after
+        the next wait, never allowed to stop the sync)."""
+        if self.idle_work is None:
+            return 0
+        try:
+            return self.idle_work()
+        except Exception as exc:
+            self.progress.message(f"between polls: {type(exc).__name__}; trying again later")
+            return 0
 
     def _poll_later(self) -> None:
         if self._next_poll is not None:

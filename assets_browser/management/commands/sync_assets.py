@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import DatabaseError
 
+from assets_browser import media_facts
 from assets_browser.catalogue_sync import (
     FULL_PASS_SECONDS,
     POLL_SECONDS,
@@ -60,6 +61,11 @@ class Command(BaseCommand):
             "--plain", action="store_true", help="log lines, even on a terminal (no progress bar)"
         )
         parser.add_argument(
+            "--no-media",
+            action="store_true",
+            help="--watch: do not read media facts (duration, size) between polls",
+        )
+        parser.add_argument(
             "--poll-seconds", type=float, default=POLL_SECONDS, help="--watch: between polls"
         )
         parser.add_argument(
@@ -69,7 +75,9 @@ class Command(BaseCommand):
             help="--watch: between full passes (deletions and renames further down)",
         )
 
-    def handle(self, *args, watch, wait, plain, poll_seconds, full_pass_seconds, **options):
+    def handle(
+        self, *args, watch, wait, plain, no_media, poll_seconds, full_pass_seconds, **options
+    ):
         if not settings.ARGIL_API_KEY:
             raise CommandError("ARGIL_API_KEY is not set: the sync has nothing to read from.")
         if poll_seconds <= 0 or full_pass_seconds <= 0:
@@ -89,6 +97,8 @@ class Command(BaseCommand):
                 progress=LogProgress() if plain else self._progress(),
                 max_outage_seconds=None if watch else ONE_SHOT_MAX_OUTAGE_SECONDS,
                 poll_seconds=poll_seconds,
+                # Between polls, the media prober reads a few files (media_facts.BATCH).
+                idle_work=media_facts.probe_some if watch and not no_media else None,
             )
             what = "watching" if watch else "one full pass"
             self._say(f"catalogue sync: {what}; read budget {budget} calls a minute")
