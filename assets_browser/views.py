@@ -1,5 +1,5 @@
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -263,6 +263,8 @@ def _catalogue_health() -> dict | None:
         "full_pass_done": status.ready,
         "syncing": status.syncing,
         "percent": status.percent,
+        # Files whose length and shape are read, of the READY ones (counted every 30 s).
+        "media_facts": asdict(media_facts.cached_progress()),
     }
 
 

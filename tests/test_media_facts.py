@@ -159,3 +159,11 @@ def test_an_unexpected_prober_error_does_not_stop_the_step(caplog):
     broken, fine = CatalogueAsset.objects.order_by("id")
     assert broken.probe_error == "unexpected error: RuntimeError"
     assert (fine.orientation, fine.duration_seconds) == ("portrait", 7.0)
+
+
+def test_healthz_says_how_many_files_are_measured(client, media_url, allow_private):
+    _row("a3000000-0000-0000-0000-000000000001", "IMAGE", media_url("image-03.jpg"))
+    _row("a3000000-0000-0000-0000-000000000002", "IMAGE", media_url("image-04.jpg"))
+    media_facts.probe_some(limit=1)
+
+    assert client.get("/healthz").json()["catalogue"]["media_facts"] == {"probed": 1, "total": 2}
