@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from .api import DEFAULT_PAGE_SIZE, AssetStatus, AssetType
 from .labels import STATUS_LABELS, TYPE_PLURALS
+from .media_query import DURATION_SORTS, MediaFilter
 
 PAGE_SIZES = (20, 50, 100)
 # Far beyond any real library, low enough that page * pageSize stays a sane number upstream.
@@ -20,7 +21,13 @@ MAX_PAGE = 100_000
 SEARCH_MAX_CHARS = 100
 # Every word must match: past a handful, more words only narrow to nothing and cost a scan each.
 SEARCH_MAX_WORDS = 8
-SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name (A–Z)"}
+NO_MEDIA_FILTER = MediaFilter()
+SORT_LABELS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "name": "Name (A–Z)",
+    **DURATION_SORTS,  # by the media facts: shortest or longest first
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,22 +38,28 @@ class BrowseQuery:
     page_size: int = DEFAULT_PAGE_SIZE
     q: str = ""  # the search, cleaned (forms.clean_search)
     sort: str = ""  # "" (best match when searching, else Argil's own order), or a SORT_LABELS key
+    # Orientation and duration, from the catalogue's facts (frozen, so one default is shared).
+    media: MediaFilter = NO_MEDIA_FILTER
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.types) or self.status != AssetStatus.READY
+        return bool(self.types) or self.status != AssetStatus.READY or self.media.is_set
 
     @property
     def uses_catalogue(self) -> bool:
         """Search and sort come from the catalogue; plain browsing asks Argil live."""
-        return bool(self.q or self.sort)
+        return bool(self.q or self.sort or self.media.is_set)
 
     def with_page(self, page: int) -> "BrowseQuery":
         return replace(self, page=page)
 
     def without_search(self) -> "BrowseQuery":
         """The same filters, browsed live: no search, no sort, page 1."""
-        return replace(self, q="", sort="", page=1)
+        return replace(self, q="", sort="", media=NO_MEDIA_FILTER, page=1)
+
+    def with_duration(self, low: float | None, high: float | None) -> "BrowseQuery":
+        """The same query with this duration range (a preset's link), from page 1."""
+        return replace(self, media=replace(self.media, min_duration=low, max_duration=high), page=1)
 
     def querystring(self) -> str:
         """The canonical URL query: defaults left out, so equal queries give equal URLs."""
@@ -54,6 +67,7 @@ class BrowseQuery:
         pairs += [("type", t.value) for t in self.types]
         if self.status != AssetStatus.READY:
             pairs.append(("status", self.status.value))
+        pairs += self.media.pairs()
         if self.sort:
             pairs.append(("sort", self.sort))
         if self.page_size != DEFAULT_PAGE_SIZE:
@@ -66,4 +80,6 @@ class BrowseQuery:
         """What the filters are, in words: "ready videos and images"."""
         kinds = " and ".join(TYPE_PLURALS[t].lower() for t in self.types) or "assets"
         words = f"{STATUS_LABELS[self.status].lower()} {kinds}"
+        if self.media.is_set:
+            words = f"{words} ({self.media.describe()})"
         return f"{words} matching “{self.q}”" if self.q else words

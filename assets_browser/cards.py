@@ -83,6 +83,11 @@ PREVIEW_SRC = ' data-preview-src="{src}"'
 CARD_SWAP = SafeString(' hx-swap-oob="true"')
 # A clip's length and shape, an image's size, music's length (media_labels.Facts.card_line).
 FACTS = '<span class="card-facts">{line}</span>'
+# Where the page is ordered or filtered by the facts, a card whose facts are unknown says so.
+UNMEASURED = SafeString(
+    '<span class="card-facts card-facts--unknown" title="Length and shape not measured yet">'
+    '<span aria-hidden="true">—</span><span class="visually-hidden">Not measured yet</span></span>'
+)
 CREATED = '<time datetime="{iso}" title="{exact}">{words}</time>'
 GLYPH = (
     '<span class="glyph"><svg aria-hidden="true"><use href="#icon-{icon}"></use></svg>'
@@ -167,6 +172,7 @@ class PageState:
     next_path: str
     highlight_terms: tuple[str, ...] = ()  # a search's folded words, marked in the titles
     facts: Mapping[str, Facts] = field(default_factory=dict)
+    mark_unmeasured: bool = False  # a card with no facts says "not measured yet"
     form_fields: SafeString = field(init=False, repr=False)  # the hidden CSRF and return inputs
     url_patterns: tuple[SafeString, SafeString] = field(init=False, repr=False)  # detail, pick
     dates: tuple[datetime, str | None] = field(init=False, repr=False)  # see _created_html
@@ -279,7 +285,17 @@ def asset_card(asset: Any, state: PageState, *, position: int = 1, oob: bool = F
     lazy = position > EAGER_THUMBNAILS
     facts = state.facts.get(str(asset.id).lower()) if state.facts else None
     line = facts.card_line if facts else ""
-    start = _card(asset, lazy, oob, state.dates, state.url_patterns[0], state.highlight_terms, line)
+    unmeasured = state.mark_unmeasured and not line and str(asset.status) == "READY"
+    start = _card(
+        asset,
+        lazy,
+        oob,
+        state.dates,
+        state.url_patterns[0],
+        state.highlight_terms,
+        line,
+        unmeasured,
+    )
     return SafeString("".join((start, pick_toggle(asset, state), CARD_END)))
 
 
@@ -292,6 +308,7 @@ def _card(
     url_pattern: SafeString,
     terms: tuple[str, ...] = (),
     facts_line: str = "",
+    unmeasured: bool = False,
 ) -> SafeString:
     """A card's HTML up to its Pick toggle. It shows nothing but its asset (a frozen, so
     hashable, api.Asset) and these arguments, so it is built once and kept per process (2048
@@ -317,6 +334,8 @@ def _card(
         link=SafeString(url_pattern.replace(_ID, card_id)),
         type_label=kind.label,
         status_label=state_words.label,
-        facts=format_html(FACTS, line=facts_line) if facts_line else NOTHING,
+        facts=format_html(FACTS, line=facts_line)
+        if facts_line
+        else (UNMEASURED if unmeasured else NOTHING),
         created=_created_html(asset.created_at, *dates) if asset.created_at else NOTHING,
     )

@@ -20,6 +20,7 @@ from .browse_query import (
     BrowseQuery,
 )
 from .labels import STATUS_LABELS, TYPE_LABELS, TYPE_PLURALS, UPLOAD_TYPES
+from .media_query import parse_media_filter
 from .models import (
     ASSET_NAME_MAX_LENGTH,
     BOARD_NAME_MAX_LENGTH,
@@ -106,6 +107,8 @@ def parse_browse_query(data: QueryDict) -> tuple[BrowseQuery, list[str]]:
         notices.append(f"Sort must be one of {', '.join(SORT_LABELS)}; showing the default.")
     q, search_notices = clean_search(data.get("q", ""))
     notices += search_notices
+    media, media_notices = parse_media_filter(data)
+    notices += media_notices
     query = BrowseQuery(
         types=tuple(AssetType(t) for t in valid_types),
         status=AssetStatus(status) if status else AssetStatus.READY,
@@ -113,6 +116,7 @@ def parse_browse_query(data: QueryDict) -> tuple[BrowseQuery, list[str]]:
         page_size=cleaned.get("pageSize") or DEFAULT_PAGE_SIZE,
         q=q,
         sort=cleaned.get("sort") or "",
+        media=media,
     )
     return query, notices
 

@@ -47,6 +47,14 @@ class MediaFilter:
     def has_duration(self) -> bool:
         return self.min_duration is not None or self.max_duration is not None
 
+    @property
+    def min_text(self) -> str:
+        return "" if self.min_duration is None else seconds_text(self.min_duration)
+
+    @property
+    def max_text(self) -> str:
+        return "" if self.max_duration is None else seconds_text(self.max_duration)
+
     def pairs(self) -> list[tuple[str, str]]:
         """Its part of the canonical URL query (nothing when unset)."""
         pairs = [("orientation", o) for o in self.orientations]

@@ -20,7 +20,7 @@ from django_htmx.middleware import HtmxDetails
 
 from . import boards, catalogue_search, errors, exports, media_facts, services
 from .api import ArgilAPIError, ArgilBadRequest, Asset, AssetPage, AssetType
-from .browse_query import PAGE_SIZES, SORT_LABELS
+from .browse_query import PAGE_SIZES, SORT_LABELS, BrowseQuery
 from .catalogue_sync import catalogue_status
 from .forms import (
     MAX_BULK_IDS,
@@ -37,6 +37,7 @@ from .forms import (
     status_ids,
 )
 from .labels import STATUS_LABELS, TYPE_PLURALS
+from .media_query import DURATION_PRESETS, DURATION_SORTS, ORIENTATIONS
 from .models import Board, Pick
 from .preferences import preferences_of, save_preferences
 
@@ -97,14 +98,23 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         context["tray"] = tray = boards.tray_for(request.user)
         context["picked_ids"] = tray.picked_ids
         context["status_labels"], context["sort_labels"] = STATUS_LABELS, SORT_LABELS
+        context["orientations"] = ORIENTATIONS
         context["page_sizes"], context["add_form"] = PAGE_SIZES, AddBrollForm()
-    # The catalogue's status line and counts per type, whatever the mode; with a search or a
-    # sort, the results too (Argil is not asked).
+    # The catalogue's status line and counts per type, whatever the mode; with a search, a sort
+    # or a media filter, the results too (Argil is not asked).
     found = catalogue_search.for_browse(query, TYPE_PLURALS)
     context["catalogue"], context["type_options"] = found.state, found.type_options
+    context["duration_presets"] = _presets(query)
+    # A preset link changes the duration boxes too: they come back out of band then (only
+    # then: typing in a box must not have it replaced under the cursor).
+    trigger = request.htmx.trigger or "" if request.htmx else ""
+    context["duration_oob"] = trigger.startswith("duration-preset-")
     status, stale = 200, False
     if found.page is not None:
         context["page"], context["highlight_terms"] = found.page, found.terms
+        if query.media.is_set:  # never silently: how many it could not judge
+            context["unmeasured"] = catalogue_search.unmeasured_count(query)
+        context["mark_unmeasured"] = query.media.is_set or query.sort in DURATION_SORTS
         status = 404 if found.page.is_past_end else 200
     elif not query.uses_catalogue:
         try:
@@ -133,6 +143,15 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     if stale:  # a copy from while Argil was failing: never kept, not even as a preload
         patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+def _presets(query: BrowseQuery) -> list[tuple[str, str, bool]]:
+    """The duration presets: (label, URL, whether it is the current range)."""
+    current = (query.media.min_duration, query.media.max_duration)
+    return [
+        (label, query.with_duration(low, high).querystring(), current == (low, high))
+        for label, low, high in DURATION_PRESETS
+    ]
 
 
 # Preview

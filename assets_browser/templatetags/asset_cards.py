@@ -26,6 +26,7 @@ def _page_state(context: template.Context) -> cards.PageState:
             next_path=return_path(context),
             highlight_terms=tuple(context.get("highlight_terms") or ()),
             facts=context.get("media_facts") or {},
+            mark_unmeasured=bool(context.get("mark_unmeasured")),
         )
         context.render_context["asset_cards.page_state"] = state
     return state
