@@ -133,3 +133,8 @@ def test_a_media_filter_with_a_search(editor_client, library):
     response = editor_client.get(BROWSE + "?q=vertical&minDuration=5")
     assert names(response) == ["Vertical skateboard ollie"]
     assert CatalogueAsset.objects.count() == 7
+
+
+def test_the_catalogue_line_says_how_many_files_are_measured(editor_client, library):
+    html = editor_client.get(BROWSE + "?sort=duration").content.decode()
+    assert "<span data-media-progress>Media facts: 6 of 7</span>" in html
