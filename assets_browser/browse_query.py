@@ -57,6 +57,9 @@ class BrowseQuery:
         """The same filters, browsed live: no search, no sort, page 1."""
         return replace(self, q="", sort="", media=NO_MEDIA_FILTER, page=1)
 
+    def with_sort(self, sort: str) -> "BrowseQuery":
+        return replace(self, sort=sort, page=1)
+
     def with_duration(self, low: float | None, high: float | None) -> "BrowseQuery":
         """The same query with this duration range (a preset's link), from page 1."""
         return replace(self, media=replace(self.media, min_duration=low, max_duration=high), page=1)

@@ -106,7 +106,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     context["catalogue"], context["type_options"] = found.state, found.type_options
     if found.state.is_ready:  # "Media facts: 61,004 of 84,211" beside it (counted every 30 s)
         context["media_progress"] = media_facts.cached_progress()
-    context["duration_presets"] = _presets(query)
+    context["duration_presets"], context["sort_heads"] = _presets(query), _sort_heads(query)
     # A preset link changes the duration boxes too: they come back out of band then (only
     # then: typing in a box must not have it replaced under the cursor).
     trigger = request.htmx.trigger or "" if request.htmx else ""
@@ -154,6 +154,33 @@ def _presets(query: BrowseQuery) -> list[tuple[str, str, bool]]:
         (label, query.with_duration(low, high).querystring(), current == (low, high))
         for label, low, high in DURATION_PRESETS
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class SortHead:
+    """A list view column heading that sorts by it: its words, the URL, and the current order
+    ("ascending", "descending" or "")."""
+
+    label: str
+    url: str
+    order: str
+
+
+# label, the sort for ascending, the sort for descending (a second click turns it around)
+SORT_HEADS = (
+    ("Name", "name", ""),
+    ("Length", "duration", "-duration"),
+    ("Added", "oldest", "newest"),
+)
+
+
+def _sort_heads(query: BrowseQuery) -> list[SortHead]:
+    heads = []
+    for label, ascending, descending in SORT_HEADS:
+        order = {ascending: "ascending", descending: "descending"}.get(query.sort, "")
+        target = descending if order == "ascending" and descending else ascending
+        heads.append(SortHead(label, query.with_sort(target).querystring(), order))
+    return heads
 
 
 # Preview

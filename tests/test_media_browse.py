@@ -138,3 +138,12 @@ def test_a_media_filter_with_a_search(editor_client, library):
 def test_the_catalogue_line_says_how_many_files_are_measured(editor_client, library):
     html = editor_client.get(BROWSE + "?sort=duration").content.decode()
     assert "<span data-media-progress>Media facts: 6 of 7</span>" in html
+
+
+def test_list_headings_sort_by_length_and_turn_around(editor_client, library):
+    html = editor_client.get(BROWSE + "?orientation=portrait").content.decode()
+    assert 'href="?orientation=portrait&amp;sort=duration"' in html
+
+    html = editor_client.get(BROWSE + "?orientation=portrait&sort=duration").content.decode()
+    assert 'href="?orientation=portrait&amp;sort=-duration"' in html  # a second click: longest
+    assert 'aria-current="true">Length <span aria-hidden="true">↑</span>' in html
