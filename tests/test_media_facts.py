@@ -7,8 +7,10 @@ sandbox is on loopback: refused unless ARGIL_MEDIA_ALLOW_PRIVATE), and the progr
 
 import logging
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from assets_browser import media_facts
 from assets_browser.media_probe import AddressPolicy, MediaFacts
@@ -167,3 +169,15 @@ def test_healthz_says_how_many_files_are_measured(client, media_url, allow_priva
     media_facts.probe_some(limit=1)
 
     assert client.get("/healthz").json()["catalogue"]["media_facts"] == {"probed": 1, "total": 2}
+
+
+def test_probe_media_command_drains_the_backlog(media_url, allow_private):
+    for n, name in enumerate(("clip-05.webm", "image-05.jpg", "track-03.ogg", "gone.ogg")):
+        kind = {"webm": "VIDEO", "jpg": "IMAGE", "ogg": "AUDIO"}[name.rsplit(".", 1)[1]]
+        _row(f"a4000000-0000-0000-0000-00000000000{n}", kind, media_url(name), age=n)
+    out = StringIO()
+
+    call_command("probe_media", stdout=out)
+
+    assert "Media facts: 4 of 4; 4 read now; 1 unreadable (reasons in the log)" in out.getvalue()
+    assert not media_facts.backlog().exists()
