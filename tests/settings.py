@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from urllib.parse import urlsplit
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("DJANGO_HTTPS", "0")
@@ -28,3 +29,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"argil-test-{os.getpid()}.sqlite3")
     }
+
+# Redis: the cache is cleared between tests (FLUSHDB, whatever the key prefix), so each xdist
+# worker gets a Redis database of its own, numbered from the one REDIS_URL names.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _worker.removeprefix("gw").isdigit():  # noqa: F405
+    _parts = urlsplit(REDIS_URL)  # noqa: F405
+    _db = _parts.path.strip("/")
+    _db_number = (int(_db) if _db.isdigit() else 0) + 1 + int(_worker.removeprefix("gw"))
+    CACHES["default"]["LOCATION"] = _parts._replace(path=f"/{_db_number % 16}").geturl()  # noqa: F405

@@ -5,6 +5,7 @@ import os
 
 import pytest
 import redis
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
@@ -31,7 +32,8 @@ def test_cache_is_redis_when_redis_url_is_set():
         assert isinstance(cache, LocMemCache)
         return
     assert isinstance(cache, RedisCache)
-    with redis.Redis.from_url(REDIS_URL) as server:  # the key is really in that Redis
+    location = settings.CACHES["default"]["LOCATION"]  # the database of this test worker
+    with redis.Redis.from_url(location) as server:  # the key is really in that Redis
         assert server.exists(cache.make_key("argil:test:backend")) == 1
 
 
