@@ -21,7 +21,6 @@ from django_htmx.middleware import HtmxDetails
 from . import boards, catalogue_search, errors, exports, media_facts, services
 from .api import ArgilAPIError, ArgilBadRequest, Asset, AssetPage, AssetType
 from .browse_query import PAGE_SIZES, SORT_LABELS, BrowseQuery
-from .catalogue_sync import catalogue_status
 from .forms import (
     MAX_BULK_IDS,
     MAX_STATUS_IDS,
@@ -302,15 +301,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def _catalogue_health() -> dict | None:
     try:
-        status = catalogue_status()
+        state = catalogue_search.catalogue_state()
     except DatabaseError:
         return None
     return {
-        "assets": status.count,
-        "age_seconds": status.age_seconds,
-        "full_pass_done": status.ready,
-        "syncing": status.syncing,
-        "percent": status.percent,
+        "assets": state.total,
+        "age_seconds": state.age_seconds,
+        "full_pass_done": state.is_ready,
+        "syncing": state.is_syncing,
+        "percent": state.progress_percent if state.is_syncing else None,
         # Files whose length and shape are read, of the READY ones (counted every 30 s).
         "media_facts": asdict(media_facts.cached_progress()),
     }

@@ -28,13 +28,13 @@ from django.utils import timezone
 
 from argil_sandbox import RunningSandbox, SandboxConfig, start_sandbox
 from assets_browser.api import ArgilClient, AssetStatus
+from assets_browser.catalogue_search import catalogue_state
 from assets_browser.catalogue_sync import (
     ReadBudget,
     Syncer,
     SyncFailed,
     SyncLock,
     SyncStopped,
-    catalogue_status,
 )
 from assets_browser.models import CatalogueAsset, SyncLease, SyncState
 
@@ -231,7 +231,7 @@ def test_a_failed_pass_deletes_nothing(argil, client):
         syncer(client, reporter=reporter, max_outage_seconds=0).full_pass()
 
     assert CatalogueAsset.objects.filter(pk=doomed).exists()
-    assert catalogue_status().last_error.startswith("pass failed")
+    assert SyncState.objects.get(pk=1).last_error.startswith("pass failed")
 
 
 def test_an_outage_mid_pass_resumes_at_the_same_page(argil, client):
@@ -397,10 +397,15 @@ def test_a_rejected_key_fails_the_command_without_deleting(argil, settings):
 def test_status_says_syncing_with_a_percentage():
     SyncState.objects.create(pk=1, pass_started_at=timezone.now(), pass_seen=37, pass_expected=100)
 
-    status = catalogue_status()
+    state = catalogue_state()
 
-    assert (status.syncing, status.percent, status.ready, status.count) == (True, 37, False, 0)
-    assert status.age_seconds is None
+    assert (state.is_syncing, state.progress_percent, state.is_ready, state.total) == (
+        True,
+        37,
+        False,
+        0,
+    )
+    assert state.age_seconds is None
 
 
 def test_healthz_reports_the_catalogue(django_client):
