@@ -11,5 +11,6 @@ import "./tray.js";
 import "./picks.js";
 import "./clipboard.js";
 import "./keyboard.js";
+import "./drag.js";
 
 document.documentElement.classList.add("js");
