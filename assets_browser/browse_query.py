@@ -50,6 +50,13 @@ class BrowseQuery:
         """Search and sort come from the catalogue; plain browsing asks Argil live."""
         return bool(self.q or self.sort or self.media.is_set)
 
+    @property
+    def filter_count(self) -> int:
+        """How many filters are set (a search, each type ticked, a status other than ready, a
+        sort): the phone's "Filters (2)" button."""
+        set_ = (bool(self.q), self.status != AssetStatus.READY, bool(self.sort))
+        return len(self.types) + sum(set_)
+
     def with_page(self, page: int) -> "BrowseQuery":
         return replace(self, page=page)
 

@@ -46,3 +46,11 @@ def test_an_editors_page_has_a_description(editor_client, use_sandbox):
     html = editor_client.get("/").content.decode()
     assert '<meta name="description" content="' in html
     assert NOINDEX not in html  # a crawler never gets here: nothing to say (see base.html)
+
+
+def test_template_comments_close_on_their_line():
+    # {# … #} is one line only: a second line would print the comment on the page.
+    for template in (Path(settings.BASE_DIR) / "templates").rglob("*.html"):
+        for number, line in enumerate(template.read_text().splitlines(), 1):
+            if "{#" in line:
+                assert "#}" in line[line.index("{#") :], f"{template.name}:{number}"

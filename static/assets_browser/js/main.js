@@ -12,5 +12,6 @@ import "./picks.js";
 import "./clipboard.js";
 import "./keyboard.js";
 import "./drag.js";
+import "./filters.js";
 
 document.documentElement.classList.add("js");
