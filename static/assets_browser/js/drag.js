@@ -142,7 +142,9 @@ document.addEventListener("dragstart", (event) => {
 
 document.addEventListener("dragend", () => {
   document.documentElement.classList.remove("is-dragging-card");
-  document.querySelectorAll(".is-drop-target").forEach((el) => el.classList.remove("is-drop-target"));
+  document
+    .querySelectorAll(".is-drop-target")
+    .forEach((el) => el.classList.remove("is-drop-target"));
 });
 
 function trayUnder(event) {

@@ -12,7 +12,9 @@ function setSheet(open, { focus = true } = {}) {
   sheetButtons().forEach((button) => button.setAttribute("aria-expanded", String(open)));
   if (!focus) return;
   if (open) {
-    const first = document.querySelector("#filters-body input:not([type=hidden]), #filters-body select");
+    const first = document.querySelector(
+      "#filters-body input:not([type=hidden]), #filters-body select",
+    );
     if (first) first.focus();
   } else {
     const toggle = document.querySelector(".filters-sheet-toggle");

@@ -13,5 +13,6 @@ import "./clipboard.js";
 import "./keyboard.js";
 import "./drag.js";
 import "./filters.js";
+import "./select.js";
 
 document.documentElement.classList.add("js");

@@ -1,6 +1,6 @@
-// Layout, thumbnail size, theme and the filters panel (open or folded): saved on the server (a plain POST form without JS), applied
-// here in place. The preferences view answers htmx with 204 and
-// HX-Trigger: {"prefs-saved": {...}}.
+// Layout, thumbnail size, theme and the filters panel (open or folded): saved on the server (a
+// plain POST form without JS), applied here in place. The preferences view answers htmx with 204
+// and HX-Trigger: {"prefs-saved": {...}}.
 
 const ALLOWED = {
   layout: ["grid", "list"],
