@@ -60,9 +60,9 @@ def escape(value: object) -> SafeString:
 NOTHING = SafeString("")
 # Cards after this many load their thumbnail lazily: the first rows are above the fold.
 EAGER_THUMBNAILS = 8
-# The first row (4 columns at the medium size on a laptop) holds the largest image on the page
-# (the LCP): the browser fetches it before the scripts and stylesheets' images.
-FIRST_ROW_THUMBNAILS = 4
+# The first two rows (four columns at the medium size on a laptop) hold the page's largest image
+# (the LCP: which one depends on the thumbnails' own sizes): fetched before anything else.
+HIGH_PRIORITY_THUMBNAILS = 8
 # Reversed once per script prefix, then filled in with the (escaped) id.
 _ID = "00000000-0000-0000-0000-000000000000"
 
@@ -289,7 +289,7 @@ def asset_card(asset: Any, state: PageState, *, position: int = 1, oob: bool = F
     if position > EAGER_THUMBNAILS:
         loading = LAZY
     else:
-        loading = HIGH_PRIORITY if position <= FIRST_ROW_THUMBNAILS else NOTHING
+        loading = HIGH_PRIORITY if position <= HIGH_PRIORITY_THUMBNAILS else NOTHING
     facts = state.facts.get(str(asset.id).lower()) if state.facts else None
     line = facts.card_line if facts else ""
     unmeasured = state.mark_unmeasured and not line and str(asset.status) == "READY"

@@ -57,9 +57,8 @@ def test_card_loads_thumbnails_below_the_first_rows_lazily():
 
 
 def test_card_fetches_the_first_row_first():
-    # The first row holds the page's largest image (the LCP); the rest wait their turn.
-    assert 'fetchpriority="high"' in asset_card(asset(), STATE, position=4)
-    assert "fetchpriority" not in asset_card(asset(), STATE, position=5)
+    # The first two rows hold the page's largest image (the LCP); the rest wait their turn.
+    assert 'fetchpriority="high"' in asset_card(asset(), STATE, position=8)
     assert "fetchpriority" not in asset_card(asset(), STATE, position=9)
 
 
