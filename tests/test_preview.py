@@ -410,7 +410,7 @@ def test_asset_status_follows_a_sandbox_upload_to_ready(editor_client, use_sandb
         response = editor_client.post(
             CREATE,
             {"name": "Harbour at dawn", "type": "VIDEO", "url": "https://cdn.example.com/h.mp4"},
-            headers=HTMX,
+            headers={**HTMX, "HX-Current-URL": "http://testserver/?status=PROCESSING"},
         )
         new_id = re.search(r'<li id="asset-([0-9a-f-]{36})"', response.content.decode())[1]
         app.stats.reset()
