@@ -100,3 +100,43 @@ def test_drop_a_card_on_the_tray_picks_it(logged_in_page: Page, app_url):
     card.locator(".card-link").drag_to(page.locator("#tray .tray-head"))
     expect(page.locator("#announcer")).to_contain_text("already on the board")
     assert tray_order(page) == [asset_id]
+
+
+def test_drag_a_pick_with_a_finger(browser, app_url, client, editor, logged_in_page: Page):
+    """Touch: a finger resting on a pick for a moment lifts it; moving drags it (SortableJS's
+    touch path, through real touch events from the browser's input layer)."""
+    page = logged_in_page
+    page.goto(app_url + "/?type=IMAGE&type=VIDEO")
+    ids = pick_cards(page, 3)
+    cookies = page.context.cookies()
+    phone = browser.new_context(has_touch=True, viewport={"width": 1280, "height": 900})
+    try:
+        phone.add_cookies(cookies)
+        touch_page = phone.new_page()
+        touch_page.goto(app_url + "/?type=IMAGE&type=VIDEO")
+        rows = touch_page.locator("#tray .tray-pick")
+        start = rows.nth(2).locator(".tray-pick-name").bounding_box()
+        end = rows.nth(0).bounding_box()
+        cdp = phone.new_cdp_session(touch_page)
+
+        def touch(kind: str, x: float, y: float) -> None:
+            # A fingertip of 1px: Chromium's touch adjustment would snap a wider one to the
+            # nearest control (the pick's box), which is not a drag.
+            points = [] if kind == "touchEnd" else [{"x": x, "y": y, "radiusX": 1, "radiusY": 1}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+        x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+        touch("touchStart", x, y)
+        # Resting: the pick is lifted once the press has lasted long enough (not a scroll).
+        expect(rows.nth(2)).to_have_class(re.compile(r"\bis-drag-chosen\b"))
+        target_y = end["y"] + end["height"] * 0.2
+        for step in range(1, 13):
+            touch("touchMove", x, y + (target_y - y) * step / 12)
+        with touch_page.expect_response(is_move) as answer:
+            touch("touchEnd", x, target_y)
+        assert answer.value.status == 200
+        assert "to=1" in answer.value.request.post_data
+        expect(rows.nth(0)).to_have_attribute("data-asset-id", ids[2])
+        assert tray_order(touch_page) == [ids[2], ids[0], ids[1]]
+    finally:
+        phone.close()
