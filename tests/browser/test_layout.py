@@ -226,3 +226,16 @@ def test_layout_phone_filters_wait_in_a_sheet(logged_in_page: Page, app_url):
     page.keyboard.press("Escape")
     expect(page.locator("#filters")).to_be_hidden()
     screenshot(page, "layout-390-filters-sheet-closed")
+
+
+def test_layout_note_keeps_its_width_when_saved_appears(logged_in_page: Page, app_url):
+    page = logged_in_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(app_url + "/")
+    page.locator(PICKABLE).first.locator(".pick-button").click()
+    note = page.locator("#tray .pick-note-input").first
+    before = note.bounding_box()["width"]
+    note.fill("Opening shot, 3 s")
+    note.press("Enter")
+    expect(page.locator("#tray .pick-note-saved").first).to_be_visible()
+    assert page.locator("#tray .pick-note-input").first.bounding_box()["width"] == before

@@ -92,3 +92,16 @@ def test_tick_picks_and_move_them_to_the_top_together(logged_in_page: Page, app_
     assert answer.value.status == 200
     expect(page.locator("#tray .tray-pick").first).to_have_attribute("data-asset-id", ids[2])
     assert tray_order(page) == [ids[2], ids[4], ids[0], ids[1], ids[3]]
+
+
+def test_ticks_outlive_a_tray_change_made_elsewhere(logged_in_page: Page, app_url):
+    page = logged_in_page
+    page.goto(app_url + "/?type=IMAGE&type=VIDEO")
+    ids = pick_cards(page, 2)
+    page.locator(f'#tray .tray-pick[data-asset-id="{ids[0]}"] .tray-select input').check()
+    pick_cards_after = page.locator(PICKABLE).nth(2)
+    pick_cards_after.locator(".pick-button").click()  # the tray comes back with a third pick
+    expect(page.locator("#tray .tray-count")).to_have_text(re.compile(r"^\s*3 picks\s*$"))
+    box = page.locator(f'#tray .tray-pick[data-asset-id="{ids[0]}"] .tray-select input')
+    expect(box).to_be_checked()
+    expect(page.locator("#tray-bulk")).to_contain_text("1 selected")

@@ -122,3 +122,33 @@ document.addEventListener("change", (event) => {
     syncTrayBulk();
   }
 });
+
+// Ticks outlive a tray swap made by something else (a Pick on a card, a note, a drag); the
+// bulk action's own answer starts afresh.
+let ticked = new Set();
+
+function trayBoxes() {
+  return document.querySelectorAll('#tray .tray-select input[form="tray-bulk"]');
+}
+
+document.addEventListener("change", (event) => {
+  if (event.target.matches && event.target.matches('.tray-select input[form="tray-bulk"]')) {
+    ticked = new Set(Array.from(trayBoxes(), (box) => box.checked && box.value).filter(Boolean));
+  }
+});
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const bulk = document.getElementById("tray-bulk");
+  if (bulk && bulk.contains(event.detail.elt)) ticked = new Set();
+});
+
+document.addEventListener("htmx:load", (event) => {
+  const elt = event.detail.elt;
+  if (!ticked.size || !(elt.id === "tray" || (elt.querySelector && elt.querySelector("#tray")))) {
+    return;
+  }
+  trayBoxes().forEach((box) => {
+    box.checked = ticked.has(box.value);
+  });
+  syncTrayBulk();
+});
