@@ -84,9 +84,12 @@ function setUp(list) {
   });
 }
 
+// Only the editor's own tray: a board shared by a colleague is read-only (no move forms).
+const OWN_LIST = "#tray .tray-picks";
+
 function setUpAll(root) {
-  const lists = root.matches && root.matches(".tray-picks") ? [root] : [];
-  lists.push(...root.querySelectorAll(".tray-picks"));
+  const lists = root.matches && root.matches(OWN_LIST) ? [root] : [];
+  lists.push(...root.querySelectorAll(OWN_LIST));
   lists.forEach(setUp);
 }
 
