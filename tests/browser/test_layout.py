@@ -213,7 +213,7 @@ def test_layout_phone_filters_wait_in_a_sheet(logged_in_page: Page, app_url):
     sheet_button.click()
     expect(sheet_button).to_have_attribute("aria-expanded", "true")
     expect(page.locator("#filters")).to_be_in_viewport()
-    expect(page.locator("#filters input[name=type]").first).to_be_focused()
+    expect(page.get_by_role("searchbox", name="Search names")).to_be_focused()
     with page.expect_response(lambda r: r.url.split("?")[0] == app_url + "/"):
         page.get_by_role("checkbox", name="Images").check()
     expect(page.locator("[data-filter-count]")).to_have_text(" (3)")

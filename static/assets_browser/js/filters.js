@@ -33,7 +33,8 @@ document.addEventListener("keydown", (event) => {
   if (panel && panel.contains(event.target)) setSheet(false);
 });
 
-// "Filters (2)": each type ticked, and a status other than the default.
+// "Filters (2)": a search, each type ticked, a status other than the default, a sort (as
+// BrowseQuery.filter_count counts them on the server).
 function countFilters() {
   const form = document.getElementById("filters");
   const count = document.querySelector("[data-filter-count]");
@@ -41,10 +42,16 @@ function countFilters() {
   const status = form.querySelector("select[name=status]");
   let n = form.querySelectorAll("input[name=type]:checked").length;
   if (status && status.dataset.default && status.value !== status.dataset.default) n += 1;
+  for (const name of ["q", "sort"]) {
+    const field = form.elements.namedItem(name);
+    if (field && field.value.trim()) n += 1;
+  }
   count.textContent = n ? ` (${n})` : "";
 }
 
-document.addEventListener("change", (event) => {
-  if (event.target.closest && event.target.closest("#filters")) countFilters();
-});
+for (const type of ["change", "input"]) {
+  document.addEventListener(type, (event) => {
+    if (event.target.closest && event.target.closest("#filters")) countFilters();
+  });
+}
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assets_browser', '0005_sync_lease'),
+        ('assets_browser', '0006_catalogue_search'),
     ]
 
     operations = [
