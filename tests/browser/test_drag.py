@@ -15,14 +15,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def drag(page: Page, source: Locator, target: Locator, *, below: bool = False) -> None:
-    """Drag with the mouse in small steps, as a hand does (SortableJS follows the pointer)."""
+    """Drag with the mouse in small steps, as a hand does: SortableJS follows the pointer, and
+    its rows slide while it animates, so coarse jumps would skip places."""
     start = source.locator(".tray-thumb").bounding_box()
     end = target.bounding_box()
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
     y = end["y"] + end["height"] * (0.8 if below else 0.2)
-    page.mouse.move(end["x"] + end["width"] / 2, y, steps=12)
-    page.mouse.move(end["x"] + end["width"] / 2 + 2, y, steps=3)
+    page.mouse.move(end["x"] + end["width"] / 2, y, steps=30)
+    page.mouse.move(end["x"] + end["width"] / 2 + 2, y, steps=5)
     page.mouse.up()
 
 
