@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assets_browser', '0006_catalogue_search'),
+        ('assets_browser', '0007_catalogue_unprobed'),
     ]
 
     operations = [
