@@ -50,6 +50,22 @@ class BrowseQuery:
         """Search and sort come from the catalogue; plain browsing asks Argil live."""
         return bool(self.q or self.sort or self.media.is_set)
 
+    @property
+    def filter_count(self) -> int:
+        """How many filters are set (a search, each type ticked, a status other than ready, a
+        sort): the phone's "Filters (2)" button."""
+        set_ = (bool(self.q), self.status != AssetStatus.READY, bool(self.sort))
+        return len(self.types) + sum(set_)
+
+    def shows_new(self, asset_type: str, status: str) -> bool:
+        """Whether a just-added asset belongs at the top of this query's results: its type and
+        status pass the filters, and this is the first page (the newest come first). Not for a
+        search or a sort: the catalogue answers those, and it learns of the asset later."""
+        if self.uses_catalogue:
+            return False
+        type_ok = not self.types or asset_type in {t.value for t in self.types}
+        return type_ok and status == self.status.value and self.page == 1
+
     def with_page(self, page: int) -> "BrowseQuery":
         return replace(self, page=page)
 

@@ -60,6 +60,9 @@ def escape(value: object) -> SafeString:
 NOTHING = SafeString("")
 # Cards after this many load their thumbnail lazily: the first rows are above the fold.
 EAGER_THUMBNAILS = 8
+# The first two rows (four columns at the medium size on a laptop) hold the page's largest image
+# (the LCP: which one depends on the thumbnails' own sizes): fetched before anything else.
+HIGH_PRIORITY_THUMBNAILS = 8
 # Reversed once per script prefix, then filled in with the (escaped) id.
 _ID = "00000000-0000-0000-0000-000000000000"
 
@@ -79,6 +82,7 @@ CARD_START = (
 CARD_END = "</div></li>"
 THUMBNAIL = '<img src="{src}" alt="{alt}" width="480" height="270" decoding="async"{loading}>'
 LAZY = SafeString(' loading="lazy"')
+HIGH_PRIORITY = SafeString(' fetchpriority="high"')
 PREVIEW_SRC = ' data-preview-src="{src}"'
 CARD_SWAP = SafeString(' hx-swap-oob="true"')
 # A clip's length and shape, an image's size, music's length (media_labels.Facts.card_line).
@@ -197,12 +201,12 @@ def _glyph(icon: str, label: str = "") -> SafeString:
     return format_html(GLYPH, icon=icon, label=text)
 
 
-def _thumbnail(asset: Any, name: SafeString, kind: _Words, *, lazy: bool) -> SafeString:
+def _thumbnail(asset: Any, name: SafeString, kind: _Words, *, loading: SafeString) -> SafeString:
     """The thumbnail, given the card's escaped name."""
     thumb = http_url(asset.thumbnail_url)
     if thumb:
         alt = name if asset.name else f"Untitled {kind.label.lower()} thumbnail"
-        return format_html(THUMBNAIL, src=thumb, alt=alt, loading=LAZY if lazy else NOTHING)
+        return format_html(THUMBNAIL, src=thumb, alt=alt, loading=loading)
     status = str(asset.status)
     if status in ("PROCESSING", "FAILED"):  # said on the thumbnail, not only in the badge
         return _glyph(status.lower(), status_label(status))
@@ -282,13 +286,16 @@ def _toggle(
 
 def asset_card(asset: Any, state: PageState, *, position: int = 1, oob: bool = False) -> SafeString:
     """One card of the grid. Its stable id lets live status swap it out of band."""
-    lazy = position > EAGER_THUMBNAILS
+    if position > EAGER_THUMBNAILS:
+        loading = LAZY
+    else:
+        loading = HIGH_PRIORITY if position <= HIGH_PRIORITY_THUMBNAILS else NOTHING
     facts = state.facts.get(str(asset.id).lower()) if state.facts else None
     line = facts.card_line if facts else ""
     unmeasured = state.mark_unmeasured and not line and str(asset.status) == "READY"
     start = _card(
         asset,
-        lazy,
+        loading,
         oob,
         state.dates,
         state.url_patterns[0],
@@ -302,7 +309,7 @@ def asset_card(asset: Any, state: PageState, *, position: int = 1, oob: bool = F
 @lru_cache(maxsize=2048)
 def _card(
     asset: Any,
-    lazy: bool,
+    loading: SafeString,
     oob: bool,
     dates: tuple[datetime, str | None],
     url_pattern: SafeString,
@@ -328,7 +335,7 @@ def _card(
         status_class=state_words.css,
         preview=format_html(PREVIEW_SRC, src=preview) if preview else NOTHING,
         oob=CARD_SWAP if oob else NOTHING,
-        thumb=_thumbnail(asset, name, kind, lazy=lazy),
+        thumb=_thumbnail(asset, name, kind, loading=loading),
         name=name,
         title=highlight(asset.name, terms) if terms and asset.name else name,
         link=SafeString(url_pattern.replace(_ID, card_id)),

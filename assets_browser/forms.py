@@ -312,11 +312,14 @@ class PreferencesForm(forms.Form):
     layout = forms.ChoiceField(choices=EditorProfile.Layout.choices, required=False)
     thumb_size = forms.ChoiceField(choices=EditorProfile.ThumbSize.choices, required=False)
     theme = forms.ChoiceField(choices=EditorProfile.Theme.choices, required=False)
+    filters = forms.ChoiceField(choices=EditorProfile.Filters.choices, required=False)
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if not self.errors and not self.changes():
-            raise forms.ValidationError("Nothing to save: send layout, thumb_size or theme.")
+            raise forms.ValidationError(
+                "Nothing to save: send layout, thumb_size, theme or filters."
+            )
         return cleaned
 
     def changes(self) -> dict[str, str]:

@@ -103,7 +103,8 @@ class Pick(models.Model):
 
 class EditorProfile(models.Model):
     """One editor's dashboard state and preferences: the current board, and how the library looks
-    to them (grid or list, thumbnail size, colour theme), so it looks the same on every device."""
+    to them (grid or list, thumbnail size, colour theme, the filters panel open or folded), so it
+    looks the same on every device."""
 
     class Layout(models.TextChoices):
         GRID = "grid", "Grid"
@@ -119,6 +120,10 @@ class EditorProfile(models.Model):
         LIGHT = "light", "Light"
         DARK = "dark", "Dark"
 
+    class Filters(models.TextChoices):
+        OPEN = "open", "Open"
+        COLLAPSED = "collapsed", "Collapsed"  # more room for the grid
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_profile"
     )
@@ -133,6 +138,7 @@ class EditorProfile(models.Model):
     layout = models.CharField(max_length=4, choices=Layout.choices, default=Layout.GRID)
     thumb_size = models.CharField(max_length=6, choices=ThumbSize.choices, default=ThumbSize.MEDIUM)
     theme = models.CharField(max_length=5, choices=Theme.choices, default=Theme.AUTO)
+    filters = models.CharField(max_length=9, choices=Filters.choices, default=Filters.OPEN)
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"

@@ -1,4 +1,5 @@
-"""How the library looks to one editor: grid or list, thumbnail size, colour theme.
+"""How the library looks to one editor: grid or list, thumbnail size, colour theme, and the
+filters panel open or collapsed.
 
 Kept on their ``EditorProfile`` (server-side, so it follows them to every device and the page
 is rendered right the first time: no flash of the wrong theme or layout). Anonymous visitors
@@ -9,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from .models import EditorProfile
 
-FIELDS = ("layout", "thumb_size", "theme")
+FIELDS = ("layout", "thumb_size", "theme", "filters")
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,11 @@ class Preferences:
     layout: str = EditorProfile.Layout.GRID.value
     thumb_size: str = EditorProfile.ThumbSize.MEDIUM.value
     theme: str = EditorProfile.Theme.AUTO.value
+    filters: str = EditorProfile.Filters.OPEN.value
+
+    @property
+    def filters_collapsed(self) -> bool:
+        return self.filters == EditorProfile.Filters.COLLAPSED
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)

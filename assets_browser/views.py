@@ -1,11 +1,19 @@
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
@@ -19,7 +27,7 @@ from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_e
 from django_htmx.middleware import HtmxDetails
 
 from . import boards, catalogue_search, errors, exports, media_facts, services
-from .api import ArgilAPIError, ArgilBadRequest, Asset, AssetPage, AssetType
+from .api import ArgilAPIError, ArgilBadRequest, Asset, AssetPage, AssetStatus, AssetType
 from .browse_query import PAGE_SIZES, SORT_LABELS, BrowseQuery
 from .forms import (
     MAX_BULK_IDS,
@@ -266,12 +274,27 @@ def asset_create(request: HtmxHttpRequest) -> HttpResponse:
             else:
                 if not wants_fragment(request):
                     return redirect("assets_browser:asset_detail", asset_id=asset.id)
-                context = {"form": AddBrollForm(), "created": asset}
+                context = {"form": AddBrollForm(), "created": asset, **_placed(request, asset)}
                 status = 200
     template = "assets_browser/asset_create.html"
     if wants_fragment(request):
         template += "#add-broll-form"
     return _with_retry_after(render(request, template, context, status=status), context)
+
+
+def _placed(request: HtmxHttpRequest, asset: Asset) -> dict:
+    """Where a just-added asset shows: at the top of the grid the editor is looking at if it
+    passes its filters (htmx sends the page's address), else a link to a query that lists it."""
+    page = urlsplit(request.htmx.current_url or "")
+    query, _ = parse_browse_query(QueryDict(page.query))
+    on_browse = page.path == reverse("assets_browser:browse")
+    known = str(asset.status) in AssetStatus._value2member_map_  # Argil may add a status
+    status = AssetStatus(str(asset.status)) if known else AssetStatus.PROCESSING
+    return {
+        "inserted": on_browse and query.shows_new(str(asset.type), str(asset.status)),
+        "browsing": query if on_browse else None,
+        "found_in": BrowseQuery(types=(AssetType(asset.type),), status=status),
+    }
 
 
 def _with_retry_after(response: HttpResponse, context: dict) -> HttpResponse:

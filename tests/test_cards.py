@@ -56,6 +56,12 @@ def test_card_loads_thumbnails_below_the_first_rows_lazily():
     assert 'loading="lazy"' in asset_card(asset(), STATE, position=9)
 
 
+def test_card_fetches_the_first_row_first():
+    # The first two rows hold the page's largest image (the LCP); the rest wait their turn.
+    assert 'fetchpriority="high"' in asset_card(asset(), STATE, position=8)
+    assert "fetchpriority" not in asset_card(asset(), STATE, position=9)
+
+
 def test_pick_toggle_states():
     picked = PageState(frozenset({LISBON}), "tok3n", "/")
     assert 'aria-pressed="true"' in pick_toggle(asset(), picked)

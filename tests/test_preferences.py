@@ -54,7 +54,12 @@ def test_preferences_htmx_answers_204_with_the_saved_values(editor_client, edito
     assert response.status_code == 204
     assert response.content == b""
     assert json.loads(response["HX-Trigger"]) == {
-        "prefs-saved": {"layout": "grid", "thumb_size": "large", "theme": "dark"}
+        "prefs-saved": {
+            "layout": "grid",
+            "thumb_size": "large",
+            "theme": "dark",
+            "filters": "open",
+        }
     }
     assert "HX-Request" in response["Vary"]
     assert saved(editor) == {"layout": "grid", "thumb_size": "large", "theme": "dark"}
@@ -139,3 +144,17 @@ def test_login_page_follows_the_system_theme(client):
     html = client.get(reverse("login")).content.decode()
     assert '<html lang="en" data-theme="auto">' in html
     assert "theme-switch" not in html
+
+
+def test_preferences_fold_the_filters_panel_and_render_it_folded(
+    editor_client, editor, use_sandbox
+):
+    assert 'class="filters-panel"' in editor_client.get(BROWSE).content.decode()
+    response = editor_client.post(PREFERENCES, {"filters": "collapsed"}, headers=HTMX)
+    assert json.loads(response["HX-Trigger"])["prefs-saved"]["filters"] == "collapsed"
+    assert EditorProfile.objects.get(user=editor).filters == "collapsed"
+    html = editor_client.get(BROWSE).content.decode()
+    # Rendered folded, with the button that unfolds it: nothing moves once the page is shown.
+    assert 'class="filters-panel is-collapsed"' in html
+    assert 'name="filters" value="open"' in html
+    assert editor_client.post(PREFERENCES, {"filters": "wide"}).status_code == 400

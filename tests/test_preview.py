@@ -410,7 +410,7 @@ def test_asset_status_follows_a_sandbox_upload_to_ready(editor_client, use_sandb
         response = editor_client.post(
             CREATE,
             {"name": "Harbour at dawn", "type": "VIDEO", "url": "https://cdn.example.com/h.mp4"},
-            headers=HTMX,
+            headers={**HTMX, "HX-Current-URL": "http://testserver/?status=PROCESSING"},
         )
         new_id = re.search(r'<li id="asset-([0-9a-f-]{36})"', response.content.decode())[1]
         app.stats.reset()
@@ -435,7 +435,9 @@ VALID = {
 
 def test_asset_create_adds_a_processing_card(editor_client, use_fake_api):
     use_fake_api.enqueue(201, asset(name=VALID["name"], status="PROCESSING", fileUrl=None))
-    response = editor_client.post(CREATE, VALID, headers=HTMX)
+    # The editor is looking at processing videos: the new one belongs at the top.
+    on_page = {**HTMX, "HX-Current-URL": "http://testserver/?type=VIDEO&status=PROCESSING"}
+    response = editor_client.post(CREATE, VALID, headers=on_page)
     html = response.content.decode()
     assert response.status_code == 200
     assert '<ul hx-swap-oob="afterbegin:#asset-grid">' in html
@@ -448,11 +450,36 @@ def test_asset_create_adds_a_processing_card(editor_client, use_fake_api):
         html,
     )
     assert "Added “Harbour at dawn, drone”" in html
+    assert "It is first in the grid" in html
+    assert f'data-created="{CLIP_ID}" data-inserted' in html
     assert 'value="Harbour at dawn, drone"' not in html  # the form starts afresh
     assert "<title>" not in html
     (sent,) = use_fake_api.requests
     assert (sent.method, sent.path) == ("POST", "/v1/assets")
     assert sent.json() == VALID
+
+
+@pytest.mark.parametrize(
+    ("page", "not_among"),
+    [
+        ("/", "not among ready assets"),  # the default: ready ones only
+        ("/?type=IMAGE&status=PROCESSING", "not among processing images"),
+        ("/?status=PROCESSING&page=2", "not among processing assets"),  # the top is on page 1
+        ("/assets/new/", ""),  # the form's own page: no grid
+    ],
+)
+def test_asset_create_outside_the_filters_says_where_it_is(
+    editor_client, use_fake_api, page, not_among
+):
+    use_fake_api.enqueue(201, asset(name=VALID["name"], status="PROCESSING", fileUrl=None))
+    on_page = {**HTMX, "HX-Current-URL": f"http://testserver{page}"}
+    html = editor_client.post(CREATE, VALID, headers=on_page).content.decode()
+    assert "afterbegin:#asset-grid" not in html  # no card where it does not belong
+    assert "status-poll" not in html
+    assert not_among in html
+    link = '<a href="/?type=VIDEO&amp;status=PROCESSING">processing videos</a>'
+    assert f"find it among {link}" in html
+    assert "data-inserted" not in html
 
 
 def test_asset_create_without_js_redirects_to_the_new_asset(editor_client, use_fake_api):

@@ -41,8 +41,14 @@ def set_type_filter(page: Page, label: str, *, ticked: bool) -> None:
     """Tick or untick one type filter and wait for the grid's answer (quick successive changes
     would abort the one in flight: hx-sync replace)."""
     box = page.get_by_role("checkbox", name=label)
+    sheet = page.locator(".filters-sheet-toggle")
+    in_sheet = sheet.is_visible() and not box.is_visible()
+    if in_sheet:  # phones: the filters wait in a sheet
+        sheet.click()
     with page.expect_response(lambda r: urlsplit(r.url).path == "/"):
         box.set_checked(ticked)
+    if in_sheet:
+        page.get_by_role("button", name="Show the results").click()
 
 
 def only_audio(page: Page) -> None:

@@ -69,8 +69,11 @@ def test_a_shared_board_is_read_only_for_a_colleague_who_can_duplicate_it(
         expect(rows).to_have_count(2)
         expect(rows.first).to_have_attribute("data-asset-id", first)
         expect(rows.first).to_contain_text("Opening shot, 3 s")
-        editable = ".shared-board input[type=text], .shared-board .icon-button"
+        editable = ".shared-board :is(input[type=text], input[type=checkbox], .icon-button)"
         assert other.locator(editable).count() == 0
+        # Nor can its picks be dragged.
+        shared_list = "document.querySelector('.shared-board .tray-picks')"
+        assert other.evaluate(f"Sortable.get({shared_list})") is None
         results = Axe().run(other)
         assert results.violations_count == 0, results.generate_report()
 

@@ -149,3 +149,93 @@ def test_theme_switch_works_without_javascript(browser, app_url, client, editor)
     page.get_by_role("button", name="List", exact=True).click()
     expect(page.locator("#asset-grid")).to_have_class(re.compile(r"\bgrid--list\b"))
     context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1366, 1440])
+def test_layout_four_medium_columns_on_a_laptop_beside_the_tray(
+    logged_in_page: Page, app_url, width
+):
+    page = logged_in_page
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(app_url + "/")
+    expect(page.locator("#asset-grid")).to_have_class(re.compile(r"\bthumbs--medium\b"))
+    expect(page.locator("#tray")).to_be_visible()
+    expect(page.locator("#filters")).to_be_visible()
+    assert columns(page) >= 4
+    assert overflow(page) == 0
+    # A long title takes two lines at most, never more.
+    heights = page.locator(f"{CARDS} .card-title").evaluate_all(
+        "titles => titles.map(t => t.getBoundingClientRect().height /"
+        " parseFloat(getComputedStyle(t).lineHeight))"
+    )
+    assert max(heights) <= 2.05
+    screenshot(page, f"layout-{width}-medium")
+
+
+def test_layout_folded_filters_are_remembered_and_give_the_grid_room(
+    logged_in_page: Page, app_url, editor
+):
+    page = logged_in_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(app_url + "/")
+    before = columns(page)
+    fold = page.get_by_role("button", name="Hide the filters")
+    expect(fold).to_have_attribute("aria-expanded", "true")
+    with page.expect_response(lambda r: r.url.endswith("/preferences/") and r.status == 204):
+        fold.click()
+    expect(page.locator("#filters")).to_be_hidden()
+    unfold = page.get_by_role("button", name="Show the filters")
+    expect(unfold).to_have_attribute("aria-expanded", "false")
+    expect(unfold).to_be_focused()
+    assert columns(page) > before
+    assert EditorProfile.objects.get(user=editor).filters == "collapsed"
+
+    page.reload()  # rendered folded by the server: nothing moves on load
+    expect(page.locator("#filters-panel")).to_have_class(re.compile(r"\bis-collapsed\b"))
+    expect(page.locator("#filters")).to_be_hidden()
+    with page.expect_response(lambda r: r.url.endswith("/preferences/") and r.status == 204):
+        page.get_by_role("button", name="Show the filters").click()
+    expect(page.locator("#filters")).to_be_visible()
+    assert EditorProfile.objects.get(user=editor).filters == "open"
+
+
+def test_layout_phone_filters_wait_in_a_sheet(logged_in_page: Page, app_url):
+    page = logged_in_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(app_url + "/?type=VIDEO&status=PROCESSING")
+    sheet_button = page.get_by_role("button", name="Filters (2)")
+    expect(sheet_button).to_be_visible()
+    expect(page.locator("#filters")).to_be_hidden()
+    # The first screen shows results.
+    first_card = page.locator(CARDS).first
+    expect(first_card).to_be_in_viewport()
+
+    sheet_button.click()
+    expect(sheet_button).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#filters")).to_be_in_viewport()
+    expect(page.get_by_role("searchbox", name="Search names")).to_be_focused()
+    with page.expect_response(lambda r: r.url.split("?")[0] == app_url + "/"):
+        page.get_by_role("checkbox", name="Images").check()
+    expect(page.locator("[data-filter-count]")).to_have_text(" (3)")
+    page.get_by_role("button", name="Show the results").click()
+    expect(page.locator("#filters")).to_be_hidden()
+    expect(page.get_by_role("button", name="Filters (3)")).to_be_focused()
+
+    # Escape shuts it too.
+    page.get_by_role("button", name="Filters (3)").click()
+    page.keyboard.press("Escape")
+    expect(page.locator("#filters")).to_be_hidden()
+    screenshot(page, "layout-390-filters-sheet-closed")
+
+
+def test_layout_note_keeps_its_width_when_saved_appears(logged_in_page: Page, app_url):
+    page = logged_in_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(app_url + "/")
+    page.locator(PICKABLE).first.locator(".pick-button").click()
+    note = page.locator("#tray .pick-note-input").first
+    before = note.bounding_box()["width"]
+    note.fill("Opening shot, 3 s")
+    note.press("Enter")
+    expect(page.locator("#tray .pick-note-saved").first).to_be_visible()
+    assert page.locator("#tray .pick-note-input").first.bounding_box()["width"] == before

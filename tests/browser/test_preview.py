@@ -160,11 +160,34 @@ def test_hover_plays_nothing_when_motion_is_reduced(logged_in_page: Page, app_ur
     expect(page.locator(CARDS + "[data-preview-src]")).to_have_count(20)  # clips exist
 
 
+def test_add_by_url_outside_the_filters_says_where_it_is(logged_in_page: Page, app_url):
+    page = logged_in_page
+    page.goto(app_url + "/?type=IMAGE")  # ready images: a processing video is not one
+    first = page.locator(CARDS).first.get_attribute("id")
+    summary = page.locator("[data-summary]").text_content()
+    page.get_by_text("Add B-roll by URL").click()
+    form = page.locator("#add-broll")
+    form.get_by_label("Name").fill("Harbour at dawn, drone")
+    form.get_by_label("Video").check()
+    form.get_by_label("File link").fill("https://cdn.example.com/harbour-dawn.webm")
+    form.get_by_role("button", name="Add B-roll").click()
+    status = form.get_by_role("status")
+    expect(status).to_contain_text("not among ready images")
+    assert page.locator(CARDS).first.get_attribute("id") == first  # the grid is as it was
+    assert page.locator("[data-summary]").text_content() == summary
+    status.get_by_role("link", name="processing videos").click()
+    expect(page).to_have_url(app_url + "/?type=VIDEO&status=PROCESSING")
+    expect(page.locator(CARDS).first.locator(".card-title")).to_have_text("Harbour at dawn, drone")
+
+
 def test_add_by_url_then_the_cards_turn_ready_and_failed(logged_in_page: Page, app_url):
     page = logged_in_page
     status_polls = []
     page.on("request", lambda r: status_polls.append(r.url) if "/assets/status/" in r.url else 0)
-    page.goto(app_url + "/")
+    page.goto(app_url + "/?status=PROCESSING")  # a new upload passes these filters
+    summary = page.locator("[data-summary]")
+    total = int(summary.get_attribute("data-total"))
+    end = int(summary.get_attribute("data-end"))
     page.get_by_text("Add B-roll by URL").click()
     form = page.locator("#add-broll")
 
@@ -176,6 +199,10 @@ def test_add_by_url_then_the_cards_turn_ready_and_failed(logged_in_page: Page, a
     expect(page.locator(CARDS).first.locator(".card-title")).to_have_text("Harbour at dawn, drone")
     harbour = page.locator("#" + page.locator(CARDS).first.get_attribute("id"))
     expect(harbour).to_have_attribute("data-status", "PROCESSING")
+    # Counted, in view, highlighted.
+    expect(summary).to_have_text(f"Showing 1–{end + 1} of {total + 1}")
+    expect(harbour).to_have_class(re.compile(r"\bis-new\b"))
+    expect(harbour).to_be_in_viewport()
 
     form.get_by_label("Name").fill("Rooftop timelapse")
     form.get_by_label("Image").check()
@@ -189,7 +216,8 @@ def test_add_by_url_then_the_cards_turn_ready_and_failed(logged_in_page: Page, a
     expect(rooftop).to_have_attribute("data-status", "FAILED", timeout=15_000)
     expect(harbour.locator(".thumb img")).to_be_visible()
     expect(rooftop.locator(".badge--failed")).to_be_visible()
-    assert any(url.count("id=") == 2 for url in status_polls)  # one request asked about both
+    both = (harbour.get_attribute("data-asset-id"), rooftop.get_attribute("data-asset-id"))
+    assert any(all(each in url for each in both) for url in status_polls)  # one request
     harbour.locator(".card-link").click()
     expect(page.locator(f"{DIALOG} video.preview-video")).to_be_visible()
 

@@ -68,6 +68,8 @@ def test_processing_card_turns_ready_in_place_and_polling_stops(status_page, liv
     assert second.value.status == 286  # htmx: stop polling
     expect(card).to_have_attribute("data-status", "READY")  # swapped in place, out of band
     expect(card.locator(".card-link")).to_be_focused()  # a keyboard user keeps their place
+    page.clock.run_for(100)  # the live region is filled a moment later (announce.js)
+    expect(page.locator("#announcer")).to_have_text("Harbour at dawn, drone is ready.")
     expect(poller).not_to_have_attribute("hx-get", "/assets/status/")
     expect(poller).to_have_count(1)  # idle, where an upload can restart it
 

@@ -115,6 +115,13 @@ function page(direction) {
 }
 
 function focusFilters() {
+  // Phones: the filters are in a sheet; its button opens it and focuses the first filter.
+  const sheetToggle = document.querySelector(".filters-sheet-toggle");
+  const sheetOpen = document.documentElement.classList.contains("filters-sheet-open");
+  if (sheetToggle && sheetToggle.offsetParent !== null && !sheetOpen) {
+    sheetToggle.click();
+    return;
+  }
   const first = document.querySelector("#filters input:not([type=hidden])");
   const panel = document.querySelector(".filters-panel");
   if (first) {

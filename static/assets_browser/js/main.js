@@ -11,5 +11,8 @@ import "./tray.js";
 import "./picks.js";
 import "./clipboard.js";
 import "./keyboard.js";
+import "./drag.js";
+import "./filters.js";
+import "./select.js";
 
 document.documentElement.classList.add("js");
