@@ -364,16 +364,19 @@ def search(query: BrowseQuery) -> tuple[AssetPage, dict[str, int]]:
             rows = _matching(rows, terms).order_by(*_ordering(query, terms))
             # Ids first (an index can answer), then the few rows of the page in full.
             ids = list(rows.values_list("id", flat=True)[offset : offset + query.page_size])
+    return _page(query, ids, _total(query, counts)), counts
+
+
+def _page(query: BrowseQuery, ids: list[str], total: int) -> AssetPage:
+    """The page of these ids, in this order, shaped like Argil's (the same cards and pager)."""
     by_id = {row.id: row for row in CatalogueAsset.objects.filter(pk__in=ids)} if ids else {}
-    total = _total(query, counts)
-    page = AssetPage(
+    return AssetPage(
         items=tuple(as_asset(by_id[i]) for i in ids if i in by_id),
         number=query.page,
         per_page=query.page_size,
         total=total,
         num_pages=math.ceil(total / query.page_size),
     )
-    return page, counts
 
 
 def _searched(query: BrowseQuery) -> QuerySet:
@@ -401,15 +404,7 @@ def _media_search(query: BrowseQuery) -> tuple[AssetPage, dict[str, int]]:
         ids = list(
             rows.order_by(*order).values_list("id", flat=True)[offset : offset + query.page_size]
         )
-    by_id = {row.id: row for row in CatalogueAsset.objects.filter(pk__in=ids)} if ids else {}
-    page = AssetPage(
-        items=tuple(as_asset(by_id[i]) for i in ids if i in by_id),
-        number=query.page,
-        per_page=query.page_size,
-        total=total,
-        num_pages=math.ceil(total / query.page_size),
-    )
-    return page, counts
+    return _page(query, ids, total), counts
 
 
 def unmeasured_count(query: BrowseQuery) -> int:
