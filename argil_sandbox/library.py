@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from itertools import chain
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -399,16 +400,7 @@ class Library:
             return asset
 
     def rename(self, asset_id: str, name: str | None) -> Asset | None:
-        with self._lock:
-            asset = self._by_id.get(asset_id)
-            if asset is None:
-                return None
-            renamed = replace(asset, name=name)
-            self._by_seq[asset.seq] = renamed
-            self._by_id[asset.id] = renamed
-            if asset.id in self._processing_uploads:
-                self._processing_uploads[asset.id] = renamed
-            return renamed
+        return self._change_in_place(asset_id, name=name)
 
     def set_status(self, asset_id: str, status: AssetStatus) -> Asset | None:
         """Settle (or re-open) an asset now: it keeps its place in time, so its seq."""
@@ -425,13 +417,20 @@ class Library:
 
     def set_media(self, asset_id: str, media: MediaFiles | None) -> Asset | None:
         """Point an asset at another file (its fileUrl changes)."""
+        return self._change_in_place(asset_id, media=media)
+
+    def _change_in_place(self, asset_id: str, **changes: Any) -> Asset | None:
+        """Change fields that keep an asset's place (seq, type, status, so its index entries);
+        an upload still processing settles with the change."""
         with self._lock:
             asset = self._by_id.get(asset_id)
             if asset is None:
                 return None
-            changed = replace(asset, media=media)
+            changed = replace(asset, **changes)
             self._by_seq[asset.seq] = changed
             self._by_id[asset.id] = changed
+            if asset.id in self._processing_uploads:
+                self._processing_uploads[asset.id] = changed
             return changed
 
     def newest_ids(self, status: AssetStatus, count: int) -> list[str]:
