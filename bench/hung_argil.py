@@ -43,6 +43,7 @@ from bench.harness import (  # noqa: E402
     process,
     redis_pings,
 )
+from tests import testdata  # noqa: E402
 from tests.fake_api import FakeArgilAPI  # noqa: E402
 
 USER, PASSWORD = "bench-editor", secrets.token_urlsafe(12)
@@ -51,15 +52,7 @@ REQUEST_TIMEOUT = 150  # what the measuring client waits, far past any dashboard
 
 
 def asset(n: int) -> dict:
-    return {
-        "id": f"7d3f6a2e-1c4b-4e8a-9f21-{n:012d}",
-        "name": f"Harbour at dawn, take {n}",
-        "type": "VIDEO",
-        "status": "READY",
-        "fileUrl": f"https://cdn.example.com/{n}.webm",
-        "thumbnailUrl": f"https://cdn.example.com/{n}.jpg",
-        "createdAt": "2026-11-02T08:30:00Z",
-    }
+    return testdata.asset(testdata.asset_id(n), f"Harbour at dawn, take {n}")
 
 
 PAGE = [asset(1)]
