@@ -35,7 +35,14 @@ def ready_asset(asset_id: str) -> dict:
 
 
 @pytest.mark.django_db(transaction=True)  # the threads' own connections must see the board
-def test_thirty_concurrent_picks_onto_a_nearly_full_board_never_answer_500(editor, use_fake_api):
+def test_thirty_concurrent_picks_onto_a_nearly_full_board_never_answer_500(
+    editor, use_fake_api, settings
+):
+    # What is under test is the database under 30 writers; the fake answers at once. Its 0.5 s
+    # read timeout (use_fake_api) and a gunicorn process's few upstream slots would instead
+    # turn a slow thread on a loaded machine into a 503 (seen once on a fresh-clone run).
+    settings.ARGIL_API_TIMEOUT = 5
+    settings.ARGIL_API_MAX_INFLIGHT = CLICKS
     board = Board.objects.create(owner=editor, name="Harbour film")
     Pick.objects.bulk_create(
         Pick(board=board, asset_id=str(uuid.uuid4()), asset_type="IMAGE", name="", position=n)
