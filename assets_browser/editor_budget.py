@@ -121,8 +121,13 @@ def _key(editor: str, kind: Kind, minute: int) -> str:
 
 
 def _incr(key: str, calls: int) -> int:
-    # add() is a no-op when the counter exists; incr() raises ValueError when it does not (it
-    # expired or was evicted between the two): then start it again, once.
+    # Most calls find the minute's counter there: one round trip. incr() raises ValueError when
+    # it is missing (a new minute, or evicted); add() starts it (a no-op if another request just
+    # did), then incr() again, once.
+    try:
+        return cache.incr(key, calls)
+    except ValueError:
+        pass
     for _ in range(2):
         cache.add(key, 0, timeout=2 * WINDOW + 10)  # read again as "previous" in the next minute
         try:

@@ -48,3 +48,20 @@ def test_redis_cache_keeps_one_client_per_pool():
     reader = cache._cache.get_client()
     assert reader.connection_pool.connection_kwargs["port"] == 2  # reads to the replica
     assert cache._cache.get_client() is reader
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="make test-services runs it against a real Redis")
+def test_redis_incr_keeps_djangos_rule_in_one_atomic_step():
+    """assets_browser.redis_cache: incr as Django's (ValueError for a missing key, decr too),
+    done by one script, so a counter never comes back without its expiry."""
+    cache = caches["default"]
+    cache.delete("argil:test:counter")
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("argil:test:counter")
+    assert cache.get("argil:test:counter") is None  # not created by the failed incr
+    cache.add("argil:test:counter", 0, timeout=30)
+    assert cache.incr("argil:test:counter", 5) == 5
+    assert cache.decr("argil:test:counter", 2) == 3
+    location = settings.CACHES["default"]["LOCATION"]
+    with redis.Redis.from_url(location) as server:
+        assert 0 < server.ttl(cache.make_key("argil:test:counter")) <= 30
