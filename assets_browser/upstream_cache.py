@@ -34,7 +34,6 @@ import hashlib
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeGuard
@@ -341,9 +340,9 @@ class _Call:
         self.failed_key = f"{key}:failed"
 
     def lead(self) -> Answer:
-        token = uuid.uuid4().hex
-        # The lock outlives any healthy call; if its holder dies, it frees itself soon after.
-        if cache.add(self.lock_key, token, timeout=int(self.wait) + 2):
+        # The lock outlives the holder's call (its deadline bounds it); if the holder dies, it
+        # frees itself soon after.
+        if cache.add(self.lock_key, True, timeout=int(self.wait) + 2):
             try:
                 # Another caller may have stored the answer between our miss and our lock.
                 entry = cache.get(self.key)
@@ -356,9 +355,8 @@ class _Call:
                 cache.set(self.failed_key, _failure_record(exc), timeout=int(self.wait) + 2)
                 raise
             finally:
-                # Not atomic, but the lock is only a hint: at worst a second process calls too.
-                if cache.get(self.lock_key) == token:
-                    cache.delete(self.lock_key)
+                # Still ours: the call ended within its deadline, before the lock's timeout.
+                cache.delete(self.lock_key)
         answer = self._await_other_process()
         return answer if answer is not None else self.load_and_store()
 
