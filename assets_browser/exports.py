@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from django.conf import settings
 from django.utils.text import slugify
 
 from . import editor_budget, media_facts, services
@@ -24,10 +25,21 @@ from .api import ArgilNotFound, Asset, AssetStatus, AssetType
 from .media_labels import ORIENTATION_LABELS, Facts, duration_label
 from .models import Board, Pick
 
-# The export asks Argil about this many picks at a time: a full board is 25 round trips (2-3 s
-# against the real API) instead of 200 (16-20 s). Each ask is one of the client's GETs, whose
-# retries and Retry-After handling still apply; a 429 fails the export with its wait.
+# The export asks Argil about up to this many picks at a time: a full board is 25 round trips
+# (2-3 s against the real API) instead of 200 (16-20 s). Each ask is one of the client's GETs,
+# whose retries and Retry-After handling still apply; a 429 fails the export with its wait.
+# Never more than the process's upstream slots less two (export_concurrency()).
 EXPORT_CONCURRENCY = 8
+
+
+def export_concurrency() -> int:
+    """How many asks at once: within this process's upstream slots (ARGIL_API_MAX_INFLIGHT),
+    leaving two for other editors' pages. More, and on a slow Argil (calls longer than the
+    breaker's STUCK_AFTER) the export's own extra asks found every slot held and failed it as
+    busy."""
+    return max(1, min(EXPORT_CONCURRENCY, settings.ARGIL_API_MAX_INFLIGHT - 2))
+
+
 # Argil's default for backgroundMusic.volume (0..1), as the POST /videos docs give it.
 BACKGROUND_MUSIC_VOLUME = 0.14
 BROLL_TYPES = frozenset({AssetType.IMAGE, AssetType.VIDEO})
@@ -239,7 +251,7 @@ def check_board(board: Board) -> BoardExport:
 
 
 def assets_or_none(asset_ids: list[str]) -> list[Asset | None]:
-    """``services.get_asset`` for each id, EXPORT_CONCURRENCY at a time, in the ids' order;
+    """``services.get_asset`` for each id, export_concurrency() at a time, in the ids' order;
     None for one Argil does not know (404). The first other failure (in that order) is raised
     and the asks not yet started are dropped."""
 
@@ -254,7 +266,7 @@ def assets_or_none(asset_ids: list[str]) -> list[Asset | None]:
     # it may finish (editor_budget.py, "overdraft"); the editor's next uncached reads wait.
     with (
         editor_budget.overdraft(),
-        ThreadPoolExecutor(EXPORT_CONCURRENCY, thread_name_prefix="argil-export") as pool,
+        ThreadPoolExecutor(export_concurrency(), thread_name_prefix="argil-export") as pool,
     ):
         # Each in a copy of this request's context: its calls count on the request's log line.
         futures = [pool.submit(contextvars.copy_context().run, ask, i) for i in asset_ids]

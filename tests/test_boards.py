@@ -735,7 +735,7 @@ def test_export_json_is_ready_for_post_videos(editor_client, editor, use_fake_ap
 
 
 def test_export_asks_argil_about_the_picks_at_once(editor_client, editor, use_fake_api):
-    """The re-check runs several GETs at a time: a full board costs 200 / EXPORT_CONCURRENCY
+    """The re-check runs several GETs at a time: a full board costs 200 / export_concurrency()
     round trips, not 200. The fake answers only once all four asks are in at once (asked one
     after another, each would get a 503 and the export would fail)."""
     board = make_board(editor, picks=LAUNCH_PICKS)

@@ -5,6 +5,7 @@ The fake hangs with ``delay=30`` (cut short when the test ends); the client's re
 0.5 s here (``use_fake_api``), so a hung call fails in half a second.
 """
 
+import json
 import threading
 import time
 
@@ -15,7 +16,10 @@ from django.urls import reverse
 from assets_browser import breaker, services, upstream_cache
 from assets_browser.api import ArgilAPIError, ArgilUnavailable, AssetType
 from assets_browser.forms import BrowseQuery
+from assets_browser.models import Board, Pick
 from tests.test_cache import asset, totals
+from tests.testdata import asset as asset_answer
+from tests.testdata import asset_id
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +243,26 @@ def test_a_waiter_in_another_process_shares_the_callers_failure(use_fake_api):
     join(threads)
     assert info.value.reason == "timeout"
     assert len(use_fake_api.requests) == 1
+
+
+def test_an_export_on_a_slow_argil_never_runs_out_of_its_own_slots(
+    editor_client, editor, use_fake_api, settings
+):
+    """Argil answers, slowly (each call longer than STUCK_AFTER and SLOT_WAIT): an export of
+    more picks than the process has slots asks within them, so it finishes instead of finding
+    every slot held by its own asks and failing as busy."""
+    assert max(breaker.STUCK_AFTER, breaker.SLOT_WAIT) < 0.7
+    settings.ARGIL_API_TIMEOUT = 5  # slow, not hung
+    board = Board.objects.create(owner=editor, name="Slow harbour")
+    ids = [asset_id(n) for n in range(8)]  # more than the default 6 slots
+    Pick.objects.bulk_create(
+        Pick(board=board, asset_id=i, asset_type="VIDEO", name="", position=n)
+        for n, i in enumerate(ids)
+    )
+    for each in ids:
+        use_fake_api.answer(f"/v1/assets/{each}", 200, asset_answer(each), delay=0.7)
+    export = reverse("assets_browser:board_export", kwargs={"board_id": board.pk})
+    response = editor_client.get(export, {"format": "json"})
+    assert response.status_code == 200, response.content
+    assert len(json.loads(response.content)["moments"]) == 8
+    assert len(use_fake_api.requests) == 8
