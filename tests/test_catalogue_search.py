@@ -207,6 +207,53 @@ def test_best_match_puts_names_starting_with_a_word_first_then_newest(editor_cli
     ]
 
 
+def test_best_match_of_short_words_pages_through_starts_then_the_rest(editor_client):
+    # Words of 1-2 characters take their own path on PostgreSQL (the starting names, then the
+    # others, each newest first): page 2 begins inside the second half.
+    synced(
+        row("4K drone reel", age_days=3),
+        row("4k timelapse", "IMAGE", age_days=7),
+        *[row(f"Harbour clip {n:02} — 4K", age_days=n / 10) for n in range(21)],
+        row("4K harbour, failed", status="FAILED"),
+        row("Harbour clip 8k"),
+    )
+    first = editor_client.get(BROWSE, {"q": "4k"})
+    html = first.content.decode()
+    assert titles(first) == [
+        "4K drone reel",
+        "4k timelapse",
+        *[f"Harbour clip {n:02} — 4K" for n in range(18)],
+    ]
+    assert (_count(html, "VIDEO"), _count(html, "IMAGE"), _count(html, "AUDIO")) == ("22", "1", "0")
+    assert "Showing 1–20 of 23" in html
+    second = editor_client.get(BROWSE, {"q": "4k", "page": 2})
+    assert titles(second) == [f"Harbour clip {n:02} — 4K" for n in range(18, 21)]
+    videos = editor_client.get(BROWSE, {"q": "4k", "type": "VIDEO", "page": 2})
+    assert titles(videos) == [f"Harbour clip {n:02} — 4K" for n in range(19, 21)]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("_", ["_intro", "IMG_1"]),  # starts with a literal _, not with any character
+        ("%", ["%done", "50% off"]),
+        ("ha v", ["Vase by the harbour", "Harbour view", "Shaved ice"]),  # starts with either word
+    ],
+)
+def test_best_match_of_short_words_takes_them_literally(editor_client, q, expected):
+    synced(
+        row("_intro", age_days=3),
+        row("IMG_1", age_days=1),
+        row("%done", age_days=4),
+        row("50% off", age_days=2),
+        row("Shaved ice", age_days=0),
+        row("Harbour view", age_days=6),
+        row("Vase by the harbour", age_days=5),
+        row("Intro", age_days=0),
+    )
+    assert titles(editor_client.get(BROWSE, {"q": q})) == expected
+
+
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
