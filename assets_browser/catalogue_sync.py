@@ -49,7 +49,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, DateTimeField, ExpressionWrapper, Q
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -552,6 +552,7 @@ class Syncer:
         except (SyncFailed, SyncLockLost, DatabaseError) as exc:
             _end_pass(f"pass failed: {exc}; nothing deleted")
             raise
+        _tidy_after_pass()
         result.seen = progress.total_seen
         result.calls = self.calls - calls_before
         result.seconds = time.monotonic() - began
@@ -696,6 +697,25 @@ def _save_state(**fields) -> None:
     """Update the one SyncState row (one query; the row is made the first time)."""
     if not SyncState.objects.filter(pk=1).update(**fields):
         SyncState.objects.create(pk=1, **fields)
+
+
+def _tidy_after_pass() -> None:
+    """PostgreSQL: VACUUM (ANALYZE) the catalogue once a full pass has ended.
+
+    A pass rewrites every row (seen_at), so it leaves a dead copy of each and clears the
+    visibility map. Until VACUUM runs, a search of 1-2 character words counts from the whole
+    table (twice its size, every page visited) instead of from the narrow name index alone
+    (catalogue_search._fetch_in_memory); autovacuum would get there, but in its own time and
+    possibly in the middle of the next pass. About half a second at 100,000 assets, once a
+    pass. Not inside a transaction (VACUUM refuses one), and never a reason to fail the pass.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {CatalogueAsset._meta.db_table}")
+    except DatabaseError:
+        logger.warning("catalogue sync: VACUUM after the pass failed", exc_info=True)
 
 
 def _counts_by_status() -> dict[str, int]:

@@ -24,6 +24,7 @@ import pytest
 import requests
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from argil_sandbox import RunningSandbox, SandboxConfig, start_sandbox
@@ -145,6 +146,28 @@ def test_a_full_pass_copies_the_whole_library(argil, client):
     cafe = CatalogueAsset.objects.get(name="Café à São Paulo — 夜景 🌃🎬 (ünïcödé)")
     assert cafe.search_name == "cafe a sao paulo — 夜景 🌃🎬 (unicode)"
     assert CatalogueAsset.objects.filter(name="").count() == 2  # a null name and an empty one
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)  # VACUUM cannot run inside a test's transaction
+def test_a_full_pass_leaves_the_catalogue_vacuumed_for_index_only_scans(argil, client):
+    # A pass rewrites every row; searches of short words count from the name index alone
+    # only where the visibility map says every page is visible. Commits as in production:
+    # the test server's synchronous_commit=off would leave the commits unflushed, and VACUUM
+    # marks no page all-visible until they are.
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = on")
+    syncer(client).full_pass()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpages, relallvisible FROM pg_class WHERE relname = %s",
+            [CatalogueAsset._meta.db_table],
+        )
+        pages, visible = cursor.fetchone()
+        cursor.execute("RESET synchronous_commit")
+    assert pages > 0
+    assert visible == pages
 
 
 def test_uploads_and_deletions_while_paging_lose_and_duplicate_nothing(argil, client):
