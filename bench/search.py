@@ -63,12 +63,17 @@ def setup_django(database_dir: Path) -> None:
 
 def fill_catalogue(sandbox, rows: int) -> float:
     """The sandbox's library as catalogue rows; returns the seconds it took."""
+    from django.db import connection
+
     from argil_sandbox.app import asset_json
     from argil_sandbox.library import AssetStatus, AssetType
     from assets_browser.catalogue_search import fold
     from assets_browser.models import CatalogueAsset, SyncState
 
     started = time.monotonic()
+    if connection.vendor == "postgresql":  # commits on disk, as the sync's pass end makes them
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = on")
     now = datetime.now(UTC)
     library, everything = sandbox.app.library, frozenset(AssetType)
     batch: list[CatalogueAsset] = []
@@ -92,8 +97,6 @@ def fill_catalogue(sandbox, rows: int) -> float:
     SyncState.objects.update_or_create(
         pk=1, defaults={"last_full_pass_at": now, "last_synced_at": now}
     )
-    from django.db import connection
-
     if connection.vendor == "postgresql":  # as the sync does at the end of a full pass
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) assets_browser_catalogueasset")
