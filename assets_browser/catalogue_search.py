@@ -349,9 +349,11 @@ def search(query: BrowseQuery) -> tuple[AssetPage, dict[str, int]]:
     ticked types: no COUNT of its own).
 
     A search is one statement: the matches are found once (materialized), then counted per
-    type and ordered for the page, so a common word costs one pass, not two. Except on SQLite
-    with only words of 1-2 characters: there two passes over the covering name index cost less
-    than materializing a large share of the catalogue.
+    type and ordered for the page, so a common word costs one pass, not two. Except with only
+    words of 1-2 characters, where no trigram index helps and materializing a large share of
+    the catalogue costs more than counting and paging apart: on SQLite two passes over the
+    covering name index; on PostgreSQL the counts from an index-only scan, then the page by
+    the date index (_short_words_best_match).
     """
     if query.media.is_set or query.sort in DURATION_SORTS:
         return _media_search(query)
