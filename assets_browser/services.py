@@ -3,6 +3,7 @@
 fails)."""
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -130,6 +131,31 @@ def _guarded[T](upstream: Callable[[], T]) -> T:
     return breaker.call(_scope(), upstream, deadline=argil_client().deadline)
 
 
+class _ParsedPages:
+    """The pages this process last parsed, by cache entry (its key and the time Argil sent it):
+    a warm view reads the same entry again and again, and parsing its 100 assets each time cost
+    0.6 ms of a 10 ms view. An entry never changes once stored (a new answer has a new time), so
+    a page kept here is the entry's own. Pages are immutable, so threads share them."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._pages: dict[tuple[str, float], AssetPage] = {}
+        self._lock = threading.Lock()
+
+    def get(self, entry: tuple[str, float]) -> AssetPage | None:
+        return self._pages.get(entry)
+
+    def keep(self, entry: tuple[str, float], page: AssetPage) -> AssetPage:
+        with self._lock:
+            self._pages[entry] = page
+            if len(self._pages) > self._size:  # forget the oldest (dicts keep insertion order)
+                del self._pages[next(iter(self._pages))]
+        return page
+
+
+_parsed_pages = _ParsedPages(size=256)
+
+
 class ListParams(TypedDict):
     types: list[str]
     status: str
@@ -161,9 +187,10 @@ def list_assets(query: BrowseQuery) -> Listing:
         # any size or depth) never reach the cache or the code that walks cached answers.
         return {"body": [asset.to_api() for asset in page.items], "headers": headers}
 
+    key = upstream_cache.list_key(scope, **params)
     answer = upstream_cache.fetch(
         scope,
-        upstream_cache.list_key(scope, **params),
+        key,
         load,
         ttl=settings.ARGIL_CACHE_TTL,
         wait=_wait(),
@@ -174,8 +201,12 @@ def list_assets(query: BrowseQuery) -> Listing:
     )
     if loaded and not answer.is_stale:
         page = loaded[-1]  # read once: a cold page is parsed as it arrives, not again
+        _parsed_pages.keep((key, answer.fetched_at), page)
     else:
-        page = parse_asset_page(answer.value["body"], answer.value["headers"], **pages)
+        page = _parsed_pages.get((key, answer.fetched_at)) or _parsed_pages.keep(
+            (key, answer.fetched_at),
+            parse_asset_page(answer.value["body"], answer.value["headers"], **pages),
+        )
     fetched_at = datetime.fromtimestamp(answer.fetched_at, UTC)
     return Listing(page=page, fetched_at=fetched_at, is_stale=answer.is_stale)
 
@@ -241,9 +272,10 @@ def processing_asset_ids() -> frozenset[str]:
         _note_processing(page.items)  # unreadable: raised, never kept
         return {"body": [asset.to_api() for asset in page.items], "headers": headers}
 
+    key = upstream_cache.list_key(scope, **params)
     answer = upstream_cache.fetch(
         scope,
-        upstream_cache.list_key(scope, **params),
+        key,
         load,
         ttl=min(PROCESSING_POLL_TTL, settings.ARGIL_CACHE_TTL),
         processing_ttl=PROCESSING_POLL_TTL,
