@@ -291,6 +291,10 @@ def content_security_policy(
 
 SECURE_CSP = content_security_policy(ARGIL_API_BASE_URL, ARGIL_MEDIA_HOSTS)
 
+# /healthz reuses its reading of the catalogue this long per process, reading it again in the
+# background, so a probe never waits on the database or the cache (assets_browser/health.py).
+HEALTHZ_REUSE_SECONDS = 5.0
+
 # JSON lines on stdout (one per request from RequestLogMiddleware, see request_log.py);
 # DJANGO_LOG_FORMAT=plain for people reading a terminal (make run sets it).
 LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "json")
