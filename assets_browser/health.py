@@ -16,6 +16,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import close_caches
 from django.db import DatabaseError, connections
 
 from . import catalogue_search, media_facts
@@ -52,6 +53,7 @@ class CatalogueHealth:
             self._store(_read())
         finally:
             connections.close_all()  # this thread's own database connection
+            close_caches()  # and its cache client
             with self._lock:
                 self.refresher = None
 
