@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import select
 import signal
+import sys
 
 
 def env_int(name: str, default: int) -> int:
@@ -42,13 +43,28 @@ worker_class = "gthread"
 # 2 x cores + 1 (gunicorn's rule of thumb), capped at 8: past that, more processes only cost
 # memory (~80 MB each) and database connections, since the waiting is done by threads.
 workers = env_int("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8))
-# Requests in flight per process. 8 waiting threads cost little (a stack each); with 2 cores that
-# is 5 x 8 = 40 concurrent requests per machine, ~1.4 requests a second each even if every one
-# hit the 28 s worst case. Each thread keeps its own database connection (CONN_MAX_AGE) and its
-# own upstream session: machines x workers x threads must stay below PostgreSQL's
-# max_connections (100 by default; use pgbouncer or DJANGO_CONN_MAX_AGE=0 past that).
+# Requests in flight per process. Waiting threads cost little (a stack each); with 2 cores that
+# is 5 x 12 = 60 concurrent requests per machine, ~2 requests a second each even if every one
+# hit the 28 s worst case. 12 rather than 8: under `make loadtest` (32 editors) 8 threads per
+# process were all busy often enough that /healthz waited for one (p95 171 ms in the listen
+# backlog; 44 ms with 12, docs/performance.md). Each thread keeps its own database connection
+# (CONN_MAX_AGE) and its own upstream session: machines x workers x threads must stay below
+# PostgreSQL's max_connections (100 by default; use pgbouncer or DJANGO_CONN_MAX_AGE=0 past that).
 # settings.ARGIL_API_POOL_MAXSIZE reads the same variable, so the upstream pool is never smaller.
-threads = env_int("GUNICORN_THREADS", 8)
+threads = env_int("GUNICORN_THREADS", 12)
+# Connections one process holds at once: as many as its threads. gthread's default (1000) lets a
+# process accept a request while all its threads are busy; it then waits in that process's queue
+# although another process may have a free thread. At `threads`, a busy process stops accepting:
+# the connection waits in the listen backlog the processes share and the first free thread in
+# any process takes it (docs/performance.md: /healthz under `make loadtest`). No room is left
+# for idle keep-alive connections, so keep-alive is off unless this is raised past `threads`.
+worker_connections = env_int("GUNICORN_WORKER_CONNECTIONS", threads)
+
+# How long a thread may keep the GIL while another waits for it (Python's default: 5 ms). A
+# short request (/healthz, a cached page) waits for the GIL again after each I/O it does, behind
+# the threads rendering pages; 1 ms hands it over sooner, at a small cost in throughput (more
+# switches). Under `make loadtest`: /healthz p95 inside Django 120 -> 86 ms (docs/performance.md).
+switch_interval_ms = float(os.environ.get("GUNICORN_SWITCH_INTERVAL_MS") or 1)
 
 # --- Time limits -----------------------------------------------------------------------------
 
@@ -62,7 +78,7 @@ graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 35)
 # Idle keep-alive connections from the load balancer. Set it above the balancer's own idle
 # timeout (e.g. 65 behind an AWS ALB's 60), or the balancer may reuse a connection gunicorn is
 # just closing and answer 502.
-keepalive = env_int("GUNICORN_KEEPALIVE", 5)
+keepalive = env_int("GUNICORN_KEEPALIVE", 5) if worker_connections > threads else 0
 
 # Recycle each process after ~2000 requests (a slow leak never grows for long); the jitter keeps
 # the processes from all restarting at once.
@@ -159,6 +175,7 @@ control_socket_disable = True
 
 
 def post_worker_init(worker):
+    sys.setswitchinterval(switch_interval_ms / 1000)
     if worker.__class__.__name__ != "ThreadWorker" or not hasattr(worker, "method_queue"):
         return  # not the gthread worker this was written for (gunicorn 27): keep its behaviour
     handle_exit = worker.handle_exit

@@ -96,7 +96,7 @@ ARGIL_API_TIMEOUT = float(os.environ.get("ARGIL_API_TIMEOUT", "5"))
 ARGIL_CACHE_TTL = int(os.environ.get("ARGIL_CACHE_TTL", "30"))
 # Connections per requests.Session: >= gunicorn's threads (gunicorn.conf.py reads the same
 # GUNICORN_THREADS), so a session shared between threads never waits for or drops a connection.
-ARGIL_API_POOL_MAXSIZE = max(16, int(os.environ.get("GUNICORN_THREADS") or "8"))
+ARGIL_API_POOL_MAXSIZE = max(16, int(os.environ.get("GUNICORN_THREADS") or "12"))
 # The catalogue sync's reads of Argil in any 60 s (of the workspace's 600); editors keep the rest.
 ARGIL_SYNC_READS_PER_MINUTE = int(os.environ.get("ARGIL_SYNC_READS_PER_MINUTE", "240"))
 # Each editor's calls to Argil a minute (assets_browser/editor_budget.py); cached answers are free.
@@ -109,7 +109,7 @@ ARGIL_EDITOR_WRITES_PER_MINUTE = int(os.environ.get("ARGIL_EDITOR_WRITES_PER_MIN
 ARGIL_MEDIA_HOSTS = media_origins(os.environ.get("ARGIL_MEDIA_HOSTS", ""))
 # Upstream calls one process makes at once: below gunicorn's threads, so a hung Argil always
 # leaves threads for /healthz and cached pages (the rest fail fast as "busy").
-_THREADS = int(os.environ.get("GUNICORN_THREADS") or "8")
+_THREADS = int(os.environ.get("GUNICORN_THREADS") or "12")
 ARGIL_API_MAX_INFLIGHT = int(os.environ.get("ARGIL_API_MAX_INFLIGHT") or max(1, _THREADS - 2))
 # After three calls in a row timed out or could not connect, every call fails at once for this
 # long; then one probe at a time asks Argil whether it is back.
@@ -290,6 +290,10 @@ def content_security_policy(
 
 
 SECURE_CSP = content_security_policy(ARGIL_API_BASE_URL, ARGIL_MEDIA_HOSTS)
+
+# /healthz reuses its reading of the catalogue this long per process, reading it again in the
+# background, so a probe never waits on the database or the cache (assets_browser/health.py).
+HEALTHZ_REUSE_SECONDS = 5.0
 
 # JSON lines on stdout (one per request from RequestLogMiddleware, see request_log.py);
 # DJANGO_LOG_FORMAT=plain for people reading a terminal (make run sets it).

@@ -1,11 +1,11 @@
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -26,7 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, push_url, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
-from . import boards, catalogue_search, errors, exports, media_facts, services
+from . import boards, catalogue_search, errors, exports, health, media_facts, services
 from .api import ArgilAPIError, ArgilBadRequest, Asset, AssetPage, AssetStatus, AssetType
 from .browse_query import PAGE_SIZES, SORT_LABELS, BrowseQuery
 from .forms import (
@@ -311,31 +311,16 @@ def _with_retry_after(response: HttpResponse, context: dict) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers: answers without login and without calling the upstream. The
     catalogue's age (seconds since the sync last read Argil) lets monitoring see a stalled sync;
-    null when the database cannot say (the answer is still 200: the proxy works without it)."""
+    null when the database cannot say (the answer is still 200: the proxy works without it).
+    The catalogue part is read off the probe's path (assets_browser/health.py)."""
     return JsonResponse(
         {
             "status": "ok",
             "upstream_configured": bool(settings.ARGIL_API_KEY and settings.ARGIL_API_BASE_URL),
             "sandbox": settings.ARGIL_SANDBOX,
-            "catalogue": _catalogue_health(),
+            "catalogue": health.catalogue_health.get(),
         }
     )
-
-
-def _catalogue_health() -> dict | None:
-    try:
-        state = catalogue_search.catalogue_state()
-    except DatabaseError:
-        return None
-    return {
-        "assets": state.total,
-        "age_seconds": state.age_seconds,
-        "full_pass_done": state.is_ready,
-        "syncing": state.is_syncing,
-        "percent": state.progress_percent if state.is_syncing else None,
-        # Files whose length and shape are read, of the READY ones (counted every 30 s).
-        "media_facts": asdict(media_facts.cached_progress()),
-    }
 
 
 # Preferences

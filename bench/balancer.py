@@ -65,7 +65,9 @@ http {{
     # connection was refused), and whether nginx answered itself.
     log_format attempts escape=json '{{"method":"$request_method","uri":"$request_uri",'
         '"status":$status,"upstream":"$upstream_addr","upstream_status":"$upstream_status",'
-        '"connect":"$upstream_connect_time","balancer_error":"$sent_http_x_balancer_error"}}';
+        '"connect":"$upstream_connect_time","balancer_error":"$sent_http_x_balancer_error",'
+        '"request_time":"$request_time","upstream_time":"$upstream_response_time",'
+        '"msec":"$msec"}}';
 
     upstream dashboards {{
 {servers}
@@ -151,11 +153,14 @@ def stats(work: Path) -> dict[str, Any]:
     """The counters the load test reports, from the access log nginx wrote."""
     counts: Counter[str] = Counter()
     answered: Counter[str] = Counter()
+    healthz: list[float] = []  # nginx's seconds per /healthz: first byte read to last byte sent
     log = work / ACCESS_LOG
     lines = log.read_text().splitlines() if log.exists() else []
     for line in lines:
         entry = json.loads(line)
         counts["requests"] += 1
+        if entry["uri"] == "/healthz" and entry.get("request_time"):
+            healthz.append(float(entry["request_time"]))
         upstreams = _attempts(entry["upstream"])
         connects = _attempts(entry["connect"])
         for connect in connects[: len(upstreams) - 1]:
@@ -175,4 +180,5 @@ def stats(work: Path) -> dict[str, Any]:
         "dropped": counts["dropped"],
         "timeouts": counts["timeouts"],
         "backends": dict(sorted(answered.items())),
+        "healthz": healthz,
     }

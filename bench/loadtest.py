@@ -115,11 +115,12 @@ LOGIN_TIMEOUT = 30.0
 # PBKDF2 log-ins took 7 s, so 60 s was not always enough.
 LOGINS_WAIT = 120.0
 
-# The dashboard: two gunicorn processes, each as gunicorn.conf.py has it with 2 workers x 8
-# threads (this machine's default would be 2 x cores + 1; two processes on one box stand for two
-# machines, and 2 x 2 x 8 = 32 requests in flight matches the 32 editors).
+# The dashboard: two gunicorn processes, each as gunicorn.conf.py has it with 2 workers x 12
+# threads (this machine's default would be 2 x cores + 1 workers; two processes on one box stand
+# for two machines: 2 x 2 x 12 = 48 requests in flight for the 32 editors, the greedy one's 4
+# and the /healthz probe).
 GUNICORN_WORKERS = 2
-GUNICORN_THREADS = 8
+GUNICORN_THREADS = 12
 
 # Argil's behaviour (the sandbox), from the start of the 60 s.
 LATENCY_MS = 80
@@ -652,6 +653,7 @@ class LogFigures:
     upstream_calls: int = 0
     server_errors: list[str] = field(default_factory=list)
     tracebacks: int = 0
+    healthz: list[float] = field(default_factory=list)  # Django's seconds per /healthz
 
 
 def read_logs(paths: list[Path]) -> LogFigures:
@@ -675,6 +677,8 @@ def read_logs(paths: list[Path]) -> LogFigures:
                 figures.cache_hits += record.get("cache_hits", 0)
                 figures.cache_misses += record.get("cache_misses", 0)
                 figures.upstream_calls += record.get("upstream_calls", 0)
+                if record.get("path") == "/healthz":
+                    figures.healthz.append(record.get("duration_ms", 0.0) / 1000)
             elif record.get("exception"):  # not Django's "Bad Gateway" line for our own 502s
                 raised = EXCEPTION_LINE_RE.findall(record["exception"])
                 last = raised[-1] if raised else record["exception"].strip().splitlines()[-1]
@@ -872,6 +876,19 @@ def build_report(
         report.add(
             f"| {phase} | {len(probes)} | {pct(times, 50):.0f} | {pct(times, 95):.0f} | "
             f"{max(times) * 1000:.0f} | {bad} |"
+        )
+
+    # Where a probe's time goes: nginx's part includes gunicorn's (the listen backlog, waiting for
+    # a free thread, then Django's); the rest is the prober's own client and nginx getting a CPU.
+    at_nginx, in_django = balancer_stats.get("healthz", []), logs.healthz
+    if at_nginx and in_django:
+        report.add(
+            "",
+            f"Where its time went (all phases): at nginx (gunicorn included) p50 "
+            f"{pct(at_nginx, 50):.0f} ms, p95 {pct(at_nginx, 95):.0f} ms; inside Django (the "
+            f"request log's duration_ms) p50 {pct(in_django, 50):.1f} ms, p95 "
+            f"{pct(in_django, 95):.1f} ms. The rest of the probe's time is the prober's own client "
+            "(a thread of this load generator) and waiting for a CPU.",
         )
 
     failures = [o for o in outcomes if o.kind in FAILURES]
@@ -1166,6 +1183,13 @@ def run(stack: ExitStack) -> Report:
 
     balancer_stats = balancer.stats(nginx_work)
     shutil.copy(nginx_work / balancer.ACCESS_LOG, LOGS / "loadtest-balancer-access.jsonl")
+    # Every /healthz probe as the client saw it, to set beside nginx's and gunicorn's timings.
+    (LOGS / "loadtest-healthz.jsonl").write_text(
+        "".join(
+            json.dumps({"at": round(at, 3), "ms": round(took * 1000, 1), "status": status}) + "\n"
+            for at, took, status in timeline.health
+        )
+    )
     logs = read_logs([LOGS / f"loadtest-gunicorn-{g.name}.log" for g in gunicorns])
     return build_report(
         load,

@@ -20,6 +20,9 @@ WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ARGIL_API_KEY = "sk-test-SECRET-never-shown-7f3a9c"
 ARGIL_API_TIMEOUT = 2
+# /healthz reads the catalogue on every probe: tests change it between probes (tests/test_health.py
+# covers the reuse).
+HEALTHZ_REUSE_SECONDS = 0
 
 MIDDLEWARE = ["tests.key_leak_guard.KeyLeakGuardMiddleware", *MIDDLEWARE]  # noqa: F405
 

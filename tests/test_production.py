@@ -169,7 +169,7 @@ def test_upstream_pool_is_never_smaller_than_gunicorn_threads(threads):
         check=True,
     )
     gunicorn_threads, pool_maxsize = map(int, result.stdout.split()[-2:])
-    assert gunicorn_threads == int(threads or 8)
+    assert gunicorn_threads == int(threads or 12)
     assert pool_maxsize >= gunicorn_threads
 
 
