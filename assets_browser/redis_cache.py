@@ -3,7 +3,7 @@ incrementing in one round trip.
 
 Django's RedisCacheClient builds a new ``redis.Redis`` for every operation; in redis-py 8 that
 copies about a thousand response callbacks, some 0.07 ms, a third of a cache read on loopback. A
-cold page makes six cache operations. A client only borrows connections from its pool per
+cold page makes eight cache operations. A client only borrows connections from its pool per
 command, so one per pool is enough (and Django's cache objects are per thread anyway).
 
 Django's ``incr`` asks EXISTS, then INCRBY: two round trips, and not atomic (a key expiring in
