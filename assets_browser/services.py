@@ -272,10 +272,9 @@ def processing_asset_ids() -> frozenset[str]:
         _note_processing(page.items)  # unreadable: raised, never kept
         return {"body": [asset.to_api() for asset in page.items], "headers": headers}
 
-    key = upstream_cache.list_key(scope, **params)
     answer = upstream_cache.fetch(
         scope,
-        key,
+        upstream_cache.list_key(scope, **params),
         load,
         ttl=min(PROCESSING_POLL_TTL, settings.ARGIL_CACHE_TTL),
         processing_ttl=PROCESSING_POLL_TTL,
