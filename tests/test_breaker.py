@@ -253,8 +253,9 @@ def test_an_export_on_a_slow_argil_never_runs_out_of_its_own_slots(
     every slot held by its own asks and failing as busy."""
     assert max(breaker.STUCK_AFTER, breaker.SLOT_WAIT) < 0.7
     settings.ARGIL_API_TIMEOUT = 5  # slow, not hung
+    settings.ARGIL_API_MAX_INFLIGHT = 6
     board = Board.objects.create(owner=editor, name="Slow harbour")
-    ids = [asset_id(n) for n in range(8)]  # more than the default 6 slots
+    ids = [asset_id(n) for n in range(8)]  # more asks than the process has slots
     Pick.objects.bulk_create(
         Pick(board=board, asset_id=i, asset_type="VIDEO", name="", position=n)
         for n, i in enumerate(ids)
