@@ -12,18 +12,8 @@ from django.urls import reverse
 
 from assets_browser import boards
 from assets_browser.models import Board, Pick
-from tests.test_boards import (
-    HARBOUR,
-    HTMX,
-    LAUNCH_PICKS,
-    LISBON,
-    PIANO,
-    SYNTH,
-    TAIPEI,
-    asset,
-    make_board,
-    order,
-)
+from tests.boards_data import LAUNCH_PICKS, make_board, order
+from tests.testdata import HARBOUR, HTMX, LISBON, PIANO, SYNTH, TAIPEI, asset
 
 pytestmark = pytest.mark.django_db
 

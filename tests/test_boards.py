@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from assets_browser import boards
 from assets_browser.models import Board, EditorProfile, Pick
+from tests.boards_data import LAUNCH_PICKS, answer_launch_assets, export_url, make_board, order
 from tests.testdata import HARBOUR, HTMX, LISBON, PIANO, SYNTH, TAIPEI, asset
 
 pytestmark = pytest.mark.django_db
@@ -23,37 +24,9 @@ def toggle_url(asset_id=LISBON):
     return reverse("assets_browser:pick_toggle", kwargs={"asset_id": asset_id})
 
 
-def make_board(owner, name="Spring launch B-roll", *, current=True, picks=()):
-    board = Board.objects.create(owner=owner, name=name)
-    for position, (asset_id, asset_type, pick_name) in enumerate(picks):
-        Pick.objects.create(
-            board=board,
-            asset_id=asset_id,
-            asset_type=asset_type,
-            name=pick_name,
-            thumbnail_url=f"https://cdn.example.com/{asset_id[:8]}.jpg",
-            position=position,
-        )
-    if current:
-        boards.set_current(owner, board)
-    return board
-
-
-LAUNCH_PICKS = (
-    (LISBON, "VIDEO", "Drone flyover, Lisbon rooftops at dusk"),
-    (HARBOUR, "IMAGE", "Harbour cranes at dawn"),
-    (TAIPEI, "VIDEO", "Night market, Taipei"),
-    (SYNTH, "AUDIO", "Warm synth bed, 92 bpm"),
-)
-
-
 @pytest.fixture
 def other_editor(django_user_model):
     return django_user_model.objects.create_user("jonas", password="match-cut-77")
-
-
-def order(board):
-    return list(board.picks.values_list("asset_id", flat=True))
 
 
 # The current board and the lazy default
@@ -700,18 +673,6 @@ def test_a_board_post_with_the_token_from_the_page_works(strict_client, editor, 
 
 
 # Export for POST /videos
-
-
-def answer_launch_assets(fake_api, **overrides):
-    """Argil's answers to the export's re-check, one GET per pick (asked several at once)."""
-    for asset_id, asset_type, name in LAUNCH_PICKS:
-        answer = overrides.get(asset_id, (200, asset(asset_id, name, type=asset_type)))
-        fake_api.answer(f"/v1/assets/{asset_id}", *answer)
-
-
-def export_url(board, fmt=""):
-    url = reverse("assets_browser:board_export", kwargs={"board_id": board.pk})
-    return f"{url}?format={fmt}" if fmt else url
 
 
 def test_export_json_is_ready_for_post_videos(editor_client, editor, use_fake_api):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from assets_browser import breaker, services, upstream_cache
 from assets_browser.api import ArgilAPIError, ArgilUnavailable, AssetType
 from assets_browser.forms import BrowseQuery
-from assets_browser.models import Board, Pick
+from tests.boards_data import make_board
 from tests.test_cache import asset, totals
 from tests.testdata import asset as asset_answer
 from tests.testdata import asset_id
@@ -254,12 +254,8 @@ def test_an_export_on_a_slow_argil_never_runs_out_of_its_own_slots(
     assert max(breaker.STUCK_AFTER, breaker.SLOT_WAIT) < 0.7
     settings.ARGIL_API_TIMEOUT = 5  # slow, not hung
     settings.ARGIL_API_MAX_INFLIGHT = 6
-    board = Board.objects.create(owner=editor, name="Slow harbour")
     ids = [asset_id(n) for n in range(8)]  # more asks than the process has slots
-    Pick.objects.bulk_create(
-        Pick(board=board, asset_id=i, asset_type="VIDEO", name="", position=n)
-        for n, i in enumerate(ids)
-    )
+    board = make_board(editor, picks=[(i, "VIDEO", "") for i in ids])
     for each in ids:
         use_fake_api.answer(f"/v1/assets/{each}", 200, asset_answer(each), delay=0.7)
     export = reverse("assets_browser:board_export", kwargs={"board_id": board.pk})

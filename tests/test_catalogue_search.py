@@ -6,8 +6,7 @@ names an editor's library really has: accents, scripts, markup, % and _.
 """
 
 import re
-from datetime import UTC, datetime, timedelta
-from itertools import count
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -18,40 +17,12 @@ from argil_sandbox.library import generate_seed_assets
 from assets_browser.browse_query import SEARCH_MAX_CHARS
 from assets_browser.catalogue_search import fold, highlight, search_terms
 from assets_browser.models import CatalogueAsset, SyncState
+from tests.catalogue_data import NOW, row, synced
+from tests.testdata import HTMX
 
 BROWSE = reverse("assets_browser:browse")
-HTMX = {"HX-Request": "true"}
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.django_db
-
-_ids = count(1)
-
-
-def row(name, type="VIDEO", status="READY", *, age_days=0.0, id=None):
-    """One catalogue row; `age_days` back from NOW (larger is older)."""
-    asset_id = id or f"00000000-0000-4000-8000-{next(_ids):012d}"
-    created = NOW - timedelta(days=age_days)
-    return CatalogueAsset(
-        id=asset_id,
-        name=name,
-        search_name=fold(name),
-        type=type,
-        status=status,
-        file_url=f"https://cdn.example.com/{asset_id}.webm",
-        thumbnail_url=f"https://cdn.example.com/{asset_id}.jpg",
-        created_at=created,
-        seen_at=NOW,
-    )
-
-
-def synced(*rows, seconds_ago=12, **state):
-    """The catalogue holds `rows` and a first full pass has finished."""
-    CatalogueAsset.objects.bulk_create(rows)
-    at = datetime.now(UTC) - timedelta(seconds=seconds_ago)
-    defaults = {"last_full_pass_at": at, "last_synced_at": at, **state}
-    SyncState.objects.update_or_create(pk=1, defaults=defaults)
-    return rows
 
 
 def seed_rows(size, seed=3):

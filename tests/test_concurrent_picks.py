@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from assets_browser import boards
 from assets_browser.models import Board, Pick
+from tests.testdata import HTMX
 
-HTMX = {"HX-Request": "true"}
 CLICKS = 30
 ALREADY_ON_BOARD = boards.MAX_PICKS - 10
 

@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from assets_browser import boards, editor_budget, services, upstream_cache
 from assets_browser.models import Board, Pick
+from tests.testdata import HTMX
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HX-Request": "true"}
 STATUS = reverse("assets_browser:asset_status")
 CREATE = reverse("assets_browser:asset_create")
 SLOW_DOWN = "Slow down"

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from assets_browser import errors
 from assets_browser.api import ArgilBadResponse, ArgilUnavailable
-from tests.test_boards import HTMX, LAUNCH_PICKS, LISBON, make_board
+from tests.boards_data import LAUNCH_PICKS, make_board
+from tests.testdata import HTMX, LISBON
 
 pytestmark = pytest.mark.django_db
 

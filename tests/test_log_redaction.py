@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.test_boards import LISBON, asset
+from tests.testdata import LISBON, asset
 
 pytestmark = pytest.mark.django_db
 

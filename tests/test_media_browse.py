@@ -4,24 +4,13 @@ the catalogue, in the URL, validated; unknown facts listed last and marked, or c
 import pytest
 from django.urls import reverse
 
-from assets_browser.media_probe import orientation_of
 from assets_browser.models import CatalogueAsset
-from tests.test_catalogue_search import row, synced
+from tests.catalogue_data import measured, row, synced
+from tests.testdata import HTMX
 
 pytestmark = pytest.mark.django_db
 
 BROWSE = reverse("assets_browser:browse")
-HTMX = {"HX-Request": "true"}
-
-
-def measured(name, asset_type="VIDEO", *, seconds=None, size=None, age_days=0.0):
-    item = row(name, asset_type, age_days=age_days)
-    item.probed_url = item.file_url
-    item.duration_seconds = seconds
-    if size:
-        item.width, item.height = size
-        item.orientation = orientation_of(*size)
-    return item
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from assets_browser.api import Asset
 from assets_browser.cards import PageState, asset_card
 from assets_browser.media_labels import Facts, aspect_label, duration_label, size_label
 from assets_browser.models import CatalogueAsset
+from tests.testdata import HTMX
 
 BROWSE = reverse("assets_browser:browse")
-HTMX = {"HX-Request": "true"}
 CLIP_ID = "5b0c6f0e-2f64-4c1e-9a57-0f7a4c1f1a01"
 IMAGE_ID = "7d2e8a10-4b3c-4f5d-8e6f-9a0b1c2d3e4f"
 TRACK_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"

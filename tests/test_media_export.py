@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from assets_browser.models import CatalogueAsset
-from tests.test_boards import LAUNCH_PICKS, answer_launch_assets, export_url, make_board
+from tests.boards_data import LAUNCH_PICKS, answer_launch_assets, export_url, make_board
 from tests.testdata import HARBOUR, LISBON, SYNTH, TAIPEI
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
 def facts(asset_id, asset_type, *, file_url=None, **known):
-    url = f"https://cdn.example.com/{asset_id[:8]}.webm"  # what tests.test_boards' Argil answers
+    url = f"https://cdn.example.com/{asset_id[:8]}.webm"  # what tests.boards_data's Argil answers
     CatalogueAsset.objects.create(
         id=asset_id,
         name="",

@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from assets_browser.models import Board, Pick
 from assets_browser.text import clean_line, clean_text
-from tests.test_boards import LAUNCH_PICKS, LISBON, asset, make_board
+from tests.boards_data import LAUNCH_PICKS, make_board
+from tests.testdata import HTMX, LISBON, asset
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HX-Request": "true"}
 DIRTY = "Harbour\x00 at\x07 dawn\x1b[31m \ud800\x7f\x9b"
 
 

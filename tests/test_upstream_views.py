@@ -13,15 +13,15 @@ from django.urls import reverse
 
 from assets_browser.api import RETRY_AFTER_CAP
 from assets_browser.models import Pick
-from tests.test_boards import HARBOUR, LISBON, asset, make_board
+from tests.boards_data import make_board
+from tests.testdata import HARBOUR, HTMX, LISBON, asset
 
 pytestmark = pytest.mark.django_db
 
 BROWSE = reverse("assets_browser:browse")
 STATUS = reverse("assets_browser:asset_status")
 CREATE = reverse("assets_browser:asset_create")
-HTMX = {"HX-Request": "true"}
-PRELOAD = {"HX-Request": "true", "HX-Preloaded": "true"}
+PRELOAD = {**HTMX, "HX-Preloaded": "true"}
 DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
 UNREADABLE = "Argil sent an answer we could not read"
 

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot
-from tests.test_catalogue_search import row, synced
+from tests.catalogue_data import row, synced
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
