@@ -476,14 +476,8 @@ _FAULT_FIELDS: dict[str, tuple[type, float, float]] = {
 
 
 def parse_fault_changes(body: bytes) -> dict[str, float]:
-    try:
-        payload = json.loads(body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadRequestError("request body must be valid JSON") from None
-    if not isinstance(payload, dict):
-        raise BadRequestError("request body must be a JSON object")
     changes: dict[str, float] = {}
-    for name, value in payload.items():
+    for name, value in parse_json_object(body).items():
         if name not in _FAULT_FIELDS:
             raise BadRequestError(
                 f"unknown field {_shown(name)}; known: {', '.join(_FAULT_FIELDS)}"

@@ -244,6 +244,12 @@ def _iso(epoch_seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_seconds))
 
 
+def _created_now() -> str:
+    """A new asset's createdAt: now, and never older than the seed whatever the machine's clock
+    says."""
+    return _iso(max(time.time(), REFERENCE_TIME.timestamp()))
+
+
 def generate_seed_assets(size: int, seed: int) -> list[Asset]:
     """`size` assets, newest first. Asset i has seq `size - i`."""
     rng = random.Random(seed)
@@ -357,16 +363,13 @@ class Library:
         """A new upload, PROCESSING until `now + processing_seconds`, then READY or FAILED."""
         outcome = AssetStatus.FAILED if url_looks_broken(url) else AssetStatus.READY
         with self._lock:
-            seq = self._next_seq
-            self._next_seq += 1
             asset = Asset(
-                seq=seq,
+                seq=self._take_seq(),
                 id=str(uuid.uuid4()),
                 name=name,
                 type=asset_type,
                 status=AssetStatus.PROCESSING,
-                # Never older than the seed, whatever the machine's clock says.
-                created_at=_iso(max(time.time(), REFERENCE_TIME.timestamp())),
+                created_at=_created_now(),
                 media=None,
                 settles_at=now + processing_seconds,
                 outcome=outcome,
@@ -374,6 +377,12 @@ class Library:
             self._store(asset)
             self._processing_uploads[asset.id] = asset
             return asset
+
+    def _take_seq(self) -> int:
+        """The next upload's place in time (the caller holds the lock)."""
+        seq = self._next_seq
+        self._next_seq += 1
+        return seq
 
     def insert(
         self,
@@ -385,15 +394,14 @@ class Library:
     ) -> Asset:
         """A new asset, already in `status`, at the top of its lists (the test hooks' upload)."""
         with self._lock:
-            seq = self._next_seq
-            self._next_seq += 1
+            seq = self._take_seq()
             asset = Asset(
                 seq=seq,
                 id=str(uuid.uuid4()),
                 name=name,
                 type=asset_type,
                 status=status,
-                created_at=created_at or _iso(max(time.time(), REFERENCE_TIME.timestamp())),
+                created_at=created_at or _created_now(),
                 media=media_for(asset_type, seq) if status is AssetStatus.READY else None,
             )
             self._store(asset)
