@@ -1,5 +1,5 @@
-"""Fail fast while Argil is down: a circuit breaker shared through the cache, and a bound on the
-upstream calls one process makes at once.
+"""Fail fast while Argil is down: a circuit breaker shared through the cache. Each call also
+holds one of this process's upstream slots (upstream_slots.py), or fails as busy.
 
 The breaker lives in Django's cache, so with Redis every process and machine sees it:
 
@@ -14,23 +14,17 @@ The breaker lives in Django's cache, so with Redis every process and machine see
 closed -> TRIP_AFTER failures in a row -> open -> (time) -> half-open: one probe at a time, the
 others fail fast -> the probe's answer closes it (any answer: Argil is up) or opens it again.
 
-In each process, at most ARGIL_API_MAX_INFLIGHT calls wait on Argil at once, below gunicorn's
-threads, so a hung Argil can never take every thread: /healthz, cached and stale pages keep
-answering from the threads left. A call that finds every slot taken waits for one only while
-some holder is young (a burst of healthy calls); when all are stuck, it fails as busy at once.
-
 Like the upstream cache, the breaker is an optimisation: with the cache down, it lets every
 call through.
 """
 
 import logging
 import math
-import threading
-import time
 from collections.abc import Callable
 
 from django.conf import settings
 
+from . import upstream_slots
 from .api import ArgilAPIError, ArgilUnavailable
 from .upstream_cache import cache
 
@@ -43,15 +37,6 @@ FAILURE_WINDOW = 30
 # How long "tripped" outlives "open": a probe is due whenever a call comes after this much
 # quiet; past it, the breaker starts closed again.
 TRIPPED_TTL = 15 * 60
-# When every slot is taken: a call waits for one at most SLOT_WAIT, and only while some slot
-# holder is younger than STUCK_AFTER (healthy calls take tens of milliseconds, so a burst, an
-# export asking about 8 picks at once, gets through). Once every holder has waited longer, the
-# slots are stuck on a hung Argil and a call fails as busy at once, so the threads left keep
-# answering in milliseconds. Each waiting call holds a thread: a flat 0.5 s wait made a herd
-# of 50 views queue for 5 s behind the free threads; 1 s while holders were young still slowed
-# /healthz in the first seconds of a hang under load.
-SLOT_WAIT = 0.5
-STUCK_AFTER = 0.5
 # Failures that say Argil is down or stuck: no answer in time, no connection, or a gateway
 # saying so. Not a 4xx, an unreadable body or a plain 500: Argil answered.
 TRIPPING_REASONS = frozenset({"timeout", "connection"})
@@ -60,7 +45,6 @@ TRIPPING_STATUSES = frozenset({502, 503, 504})
 logger = logging.getLogger(__name__)
 
 OPEN_MESSAGE = "Argil stopped answering moments ago; the dashboard will ask again shortly"
-BUSY_MESSAGE = "Argil is busy answering other requests; try again in a moment"
 
 
 def _keys(scope: str) -> tuple[str, str, str, str]:
@@ -84,7 +68,7 @@ def call[T](scope: str, upstream: Callable[[], T], *, deadline: float) -> T:
     if probing and not cache.add(probe_key, 1, timeout=math.ceil(deadline) + 1):
         raise _open_error()  # another call is probing
     try:
-        with _slot():
+        with upstream_slots.slot():
             try:
                 result = upstream()
             except ArgilUnavailable as exc:
@@ -138,51 +122,3 @@ def _answered(scope: str, state: dict, probing: bool) -> None:
         cache.delete(failures_key)
     if probing:
         cache.delete(tripped_key)
-
-
-class _Slots:
-    """ARGIL_API_MAX_INFLIGHT upstream slots, with when each holder took its slot."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.changed = threading.Condition()
-        self.taken: dict[object, float] = {}
-
-    def acquire(self) -> object:
-        with self.changed:
-            end = time.monotonic() + SLOT_WAIT
-            while len(self.taken) >= self.limit:
-                now = time.monotonic()
-                if now >= end or now - max(self.taken.values()) > STUCK_AFTER:
-                    logger.warning(
-                        "all %s upstream slots of this process are taken; failing as busy",
-                        self.limit,
-                        extra={"fields": {"breaker": "busy"}},
-                    )
-                    raise ArgilUnavailable(BUSY_MESSAGE, reason="busy")
-                self.changed.wait(min(end - now, STUCK_AFTER))
-            token = object()
-            self.taken[token] = time.monotonic()
-            return token
-
-    def release(self, token: object) -> None:
-        with self.changed:
-            del self.taken[token]
-            self.changed.notify()
-
-
-_slots_lock = threading.Lock()
-_slots_by_limit: dict[int, _Slots] = {}
-
-
-class _slot:  # noqa: N801 (used as a context manager, like a lock)
-    """One of this process's ARGIL_API_MAX_INFLIGHT upstream slots, or ArgilUnavailable(busy)."""
-
-    def __enter__(self) -> None:
-        limit = max(1, settings.ARGIL_API_MAX_INFLIGHT)
-        with _slots_lock:
-            self.slots = _slots_by_limit.setdefault(limit, _Slots(limit))
-        self.token = self.slots.acquire()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.slots.release(self.token)

@@ -34,9 +34,9 @@ EXPORT_CONCURRENCY = 8
 
 def export_concurrency() -> int:
     """How many asks at once: within this process's upstream slots (ARGIL_API_MAX_INFLIGHT),
-    leaving two for other editors' pages. More, and on a slow Argil (calls longer than the
-    breaker's STUCK_AFTER) the export's own extra asks found every slot held and failed it as
-    busy."""
+    leaving two for other editors' pages. More, and on a slow Argil (calls longer than
+    upstream_slots.STUCK_AFTER) the export's own extra asks found every slot held and failed
+    it as busy."""
     return max(1, min(EXPORT_CONCURRENCY, settings.ARGIL_API_MAX_INFLIGHT - 2))
 
 

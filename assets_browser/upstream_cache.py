@@ -23,7 +23,9 @@ process, the other threads wait on the caller's Event; across processes (a share
 caller holds ``cache.add(<key>:lock)`` and the others poll the cache for its answer, or for its
 failure (``<key>:failed``, kept briefly). Either way a waiter shares the caller's answer or its
 error, and waits as long as the caller's whole budget (its deadline): only past it does a
-waiter make its own call, so a hung Argil sees one call, not one per waiting thread.
+waiter make its own call, so a hung Argil sees one call, not one per waiting thread. Waiters
+hold threads as callers do, so each holds an upstream slot (upstream_slots.py); when they are
+all stuck on a hung Argil, a new asker fails as busy (or gets its stale copy) at once.
 
 The cache is an optimisation, never a dependency: while it is down (Redis unreachable), every read
 is a miss and every write a no-op, so pages ask Argil directly instead of failing.
@@ -40,7 +42,7 @@ from typing import Any, TypeGuard
 
 from django.core.cache import cache as django_cache
 
-from . import api
+from . import api, upstream_slots
 from .api import ArgilAPIError, ArgilRateLimited, ArgilUnavailable
 from .request_log import record_cache
 
@@ -315,7 +317,9 @@ def fetch(
         scope, key, load, ttls=ttls, generation=generation, stale=stale, wait=wait, max_age=max_age
     )
     # Askers of one generation share a call; after an invalidation, a new call is made.
-    return _flights.run(f"{key}:{generation}", call.lead, call.load_and_store, wait)
+    return _flights.run(
+        f"{key}:{generation}", call.lead, call.load_and_store, wait, busy=call.stale_or_raise
+    )
 
 
 class _Call:
@@ -381,16 +385,21 @@ class _Call:
         try:
             value = self.load()
         except (ArgilUnavailable, ArgilRateLimited) as exc:
-            cache.set(_down_key(self.scope), True, timeout=_backoff(exc))
-            if self.stale is None:
-                raise
-            logger.warning(
-                "Argil failed (%s); showing a copy from %.0f s ago",
-                type(exc).__name__,
-                time.time() - self.stale.fetched_at,
-            )
-            return self.stale
+            return self.stale_or_raise(exc)
         return store(self.key, value, ttl=ttl_for(value, *self.ttls), generation=self.generation)
+
+    def stale_or_raise(self, exc: ArgilUnavailable | ArgilRateLimited) -> Answer:
+        """Argil is down, slow or limiting: the stale copy if there is one (and other views
+        show theirs without asking for a while), else ``exc``."""
+        cache.set(_down_key(self.scope), True, timeout=_backoff(exc))
+        if self.stale is None:
+            raise exc
+        logger.warning(
+            "Argil failed (%s); showing a copy from %.0f s ago",
+            type(exc).__name__,
+            time.time() - self.stale.fetched_at,
+        )
+        return self.stale
 
 
 def _failure_record(exc: ArgilAPIError) -> dict[str, Any]:
@@ -455,6 +464,23 @@ class _Flights:
         lead: Callable[[], Answer],
         fallback: Callable[[], Answer],
         wait: float,
+        busy: Callable[[ArgilUnavailable], Answer],
+    ) -> Answer:
+        """``lead()`` in one thread per key; the others wait for its outcome, ``fallback()``
+        when it takes longer than ``wait``. Every thread here holds an upstream slot while it
+        waits; one that finds them all stuck gets ``busy(error)`` instead."""
+        held = upstream_slots.slot()
+        try:
+            held.acquire()
+        except ArgilUnavailable as exc:  # every slot is stuck on a hung Argil
+            return busy(exc)
+        try:
+            return self._lead_or_follow(key, lead, fallback, wait)
+        finally:
+            held.release()
+
+    def _lead_or_follow(
+        self, key: str, lead: Callable[[], Answer], fallback: Callable[[], Answer], wait: float
     ) -> Answer:
         with self._lock:
             flight = self._flights.get(key)

@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
-from assets_browser import breaker, services, upstream_cache
+from assets_browser import breaker, services, upstream_cache, upstream_slots
 from assets_browser.api import ArgilAPIError, ArgilUnavailable, AssetType
 from assets_browser.forms import BrowseQuery
 from tests.boards_data import make_board
@@ -212,12 +212,32 @@ def test_identical_cold_views_share_one_hung_call_and_its_failure(use_fake_api, 
     # A read timeout long enough that a waiter giving up after one call's connect + read
     # timeout (instead of the caller's whole budget) would ask Argil itself.
     settings.ARGIL_API_TIMEOUT = 3.5
+    settings.ARGIL_API_MAX_INFLIGHT = 16  # a slot for each waiter (see the next test)
     use_fake_api.default(200, [asset()], headers=totals(), **HUNG)
     threads, outcomes = in_threads(14, lambda: services.list_assets(VIDEOS))
     join(threads)
     assert [type(o).__name__ for o in outcomes] == ["ArgilUnavailable"] * 14
     assert {o.reason for o in outcomes} == {"timeout"}
     assert len(use_fake_api.requests) == 1
+
+
+def test_waiters_for_a_hung_call_hold_slots_like_callers(use_fake_api, settings):
+    """A thread waiting for another's call holds a thread as a caller does: past the slots,
+    another view fails as busy at once instead of taking the last threads (/healthz's)."""
+    settings.ARGIL_API_MAX_INFLIGHT = 2
+    settings.ARGIL_API_TIMEOUT = 20  # the call hangs for the whole test
+    use_fake_api.default(200, [asset()], headers=totals(), **HUNG)
+    caller_and_waiter = in_threads(2, lambda: services.list_assets(VIDEOS))
+    slots = upstream_slots._slots_by_limit[2]
+    wait_for(lambda: len(use_fake_api.requests) == 1 and len(slots.taken) == 2)
+    wait_for(lambda: time.monotonic() - max(slots.taken.values()) > upstream_slots.STUCK_AFTER)
+    started = time.monotonic()
+    assert fail(VIDEOS) == "busy"  # a third waiter for the same call
+    assert fail(IMAGES) == "busy"  # a call of its own
+    assert time.monotonic() - started < upstream_slots.SLOT_WAIT  # neither waited for a slot
+    assert len(use_fake_api.requests) == 1
+    use_fake_api.reset()  # Argil "answers" (hangs up): the call and its waiter end
+    join(caller_and_waiter[0])
 
 
 def test_a_waiter_in_another_process_shares_the_callers_failure(use_fake_api):
@@ -251,7 +271,7 @@ def test_an_export_on_a_slow_argil_never_runs_out_of_its_own_slots(
     """Argil answers, slowly (each call longer than STUCK_AFTER and SLOT_WAIT): an export of
     more picks than the process has slots asks within them, so it finishes instead of finding
     every slot held by its own asks and failing as busy."""
-    assert max(breaker.STUCK_AFTER, breaker.SLOT_WAIT) < 0.7
+    assert max(upstream_slots.STUCK_AFTER, upstream_slots.SLOT_WAIT) < 0.7
     settings.ARGIL_API_TIMEOUT = 5  # slow, not hung
     settings.ARGIL_API_MAX_INFLIGHT = 6
     ids = [asset_id(n) for n in range(8)]  # more asks than the process has slots
