@@ -128,7 +128,7 @@ def _wait() -> float:
 
 def _guarded[T](upstream: Callable[[], T]) -> T:
     """One upstream call through the circuit breaker and this process's in-flight bound."""
-    return breaker.call(_scope(), upstream, deadline=argil_client().deadline)
+    return breaker.call(_scope(), upstream)
 
 
 class _ParsedPages:

@@ -44,6 +44,7 @@ import html
 import io
 import json
 import math
+import multiprocessing
 import os
 import platform
 import random
@@ -727,18 +728,23 @@ def phase_at(at: float, timeline: Timeline) -> str:
     return "faults only"
 
 
-def health_probes(run: LoadRun, timeline: Timeline) -> None:
-    """/healthz every HEALTH_EVERY seconds for the whole run: it answers from a free thread, so
-    its latency shows whether the gunicorns' threads ran out (all waiting on Argil)."""
+def health_prober(base: str, stop, results) -> None:
+    """/healthz every HEALTH_EVERY seconds until ``stop``: it answers from a free thread, so its
+    latency shows whether the gunicorns' threads ran out (all waiting on Argil). It runs in its
+    own process, as a balancer's health checker would: in a thread of this load generator, each
+    probe's time also held the wait for this process's GIL among the editors' 37 threads.
+    Sends its probes, (monotonic time, seconds, status), through ``results`` at the end."""
     session = http()
-    while not run.stop.is_set():
-        at, started = run.now(), time.perf_counter()
+    probes = []
+    while not stop.is_set():
+        at, started = time.monotonic(), time.perf_counter()
         try:
-            status = session.get(run.base + "/healthz", timeout=CLIENT_TIMEOUT).status_code
+            status = session.get(base + "/healthz", timeout=CLIENT_TIMEOUT).status_code
         except requests.RequestException:
             status = None
-        timeline.health.append((at, time.perf_counter() - started, status))
-        run.stop.wait(HEALTH_EVERY)
+        probes.append((at, time.perf_counter() - started, status))
+        stop.wait(HEALTH_EVERY)
+    results.send(probes)
 
 
 def phase_of(outcome: Outcome, timeline: Timeline) -> str:
@@ -888,7 +894,7 @@ def build_report(
             f"{pct(at_nginx, 50):.0f} ms, p95 {pct(at_nginx, 95):.0f} ms; inside Django (the "
             f"request log's duration_ms) p50 {pct(in_django, 50):.1f} ms, p95 "
             f"{pct(in_django, 95):.1f} ms. The rest of the probe's time is the prober's own client "
-            "(a thread of this load generator) and waiting for a CPU.",
+            "(a process of its own) and waiting for a CPU.",
         )
 
     failures = [o for o in outcomes if o.kind in FAILURES]
@@ -1166,13 +1172,20 @@ def run(stack: ExitStack) -> Report:
         target=fault_schedule, args=(load, sandbox, gunicorns[1], timeline), daemon=True
     )
     schedule.start()
-    prober = threading.Thread(target=health_probes, args=(load, timeline), daemon=True)
+    spawn = multiprocessing.get_context("spawn")  # no fork of this many-threaded process
+    probing, (receiver, sender) = spawn.Event(), spawn.Pipe(duplex=False)
+    prober = spawn.Process(
+        target=health_prober, args=(load.base, probing, sender), name="prober", daemon=True
+    )
     prober.start()
     load.stop.wait(RUN_SECONDS)
     load.stop.set()
     timeline.note(load.now(), "editors told to stop (each finishes its request in flight)")
     schedule.join(timeout=RESTART_STOP_TIMEOUT + 30)
-    prober.join(timeout=CLIENT_TIMEOUT[1] + 5)
+    probing.set()
+    if receiver.poll(CLIENT_TIMEOUT[1] + 5):
+        timeline.health = [(at - load.started, t, s) for at, t, s in receiver.recv()]
+    prober.join(timeout=5)
     deadline = time.monotonic() + CLIENT_TIMEOUT[1] + 5
     for thread in threads:
         thread.join(timeout=max(0.1, deadline - time.monotonic()))

@@ -157,6 +157,26 @@ def test_one_probe_at_a_time(use_fake_api):
     assert len(use_fake_api.requests) == calls + 1
 
 
+def test_a_hung_probe_does_not_hold_the_breaker_half_open(use_fake_api, settings):
+    """A probe that met one of the calls a healthy Argil leaves hanging: after PROBE_PATIENCE
+    another call probes, Argil's answer closes the breaker, and the hung probe's failure later
+    does not open it again."""
+    calls = trip(use_fake_api)
+    expire_open_period()
+    settings.ARGIL_API_TIMEOUT = 20  # the probe hangs until Argil hangs up, below
+    hung_probe = in_threads(1, lambda: services.list_assets(VIDEOS))
+    wait_for(lambda: len(use_fake_api.requests) == calls + 1)
+    assert fail(IMAGES) == "circuit_open"  # within PROBE_PATIENCE of the probe
+    caches["default"].delete(f"argil:{services._scope()}:breaker:probe")  # PROBE_PATIENCE on
+    use_fake_api.answer(f"/v1/assets/{asset()['id']}", 200, asset())
+    assert services.get_asset(asset()["id"]).name.startswith("Harbour at dawn")  # a 2nd probe
+    assert len(use_fake_api.requests) == calls + 2
+    use_fake_api.reset()  # Argil hangs up on the first probe: it fails
+    join(hung_probe[0])
+    assert [o.reason for o in hung_probe[1]] == ["connection"]
+    assert not breaker.is_open(services._scope())
+
+
 def test_an_answer_from_argil_does_not_trip_it(use_fake_api):
     use_fake_api.enqueue(404, {"error": "not found"})
     use_fake_api.enqueue(500, {"message": "a bug upstream"})
