@@ -30,13 +30,7 @@ from assets_browser.api import (
 )
 from tests import testdata
 from tests.fake_api import FakeArgilAPI
-from tests.testdata import HARBOUR, LISBON, TAIPEI, asset_id, totals
-
-API_KEY = "argil-test-key-7f3c9a1e5b2d4c6f8a0b"
-
-
-def many_assets(count):
-    return [testdata.asset(asset_id(n), f"Harbour timelapse, take {n}") for n in range(count)]
+from tests.testdata import API_KEY, HARBOUR, LISBON, TAIPEI, many_assets, totals
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.urls import reverse
 from assets_browser import boards
 from assets_browser.models import Board, Pick
 from tests.boards_data import LAUNCH_PICKS, make_board, order
+from tests.post_videos import assert_post_videos_body
 from tests.testdata import HARBOUR, HTMX, LISBON, PIANO, SYNTH, TAIPEI, asset
 
 pytestmark = pytest.mark.django_db
@@ -49,24 +50,6 @@ def export_url(board, fmt=""):
 
 def csv_rows(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.content.decode())))
-
-
-def assert_post_videos_body(payload) -> None:
-    """The shape of the part of a POST /videos body the export fills: moments (each an avatarId,
-    exactly one of transcript or audioUrl, an UPLOAD broll) and an optional backgroundMusic."""
-    assert set(payload) <= {"moments", "backgroundMusic"}
-    assert isinstance(payload["moments"], list)
-    for moment in payload["moments"]:
-        assert set(moment) == {"transcript", "avatarId", "broll"}
-        assert isinstance(moment["avatarId"], str)
-        assert isinstance(moment["transcript"], str)  # one of transcript / audioUrl
-        assert moment["broll"]["type"] == "UPLOAD"
-        assert set(moment["broll"]) == {"type", "assetId"}
-        assert re.fullmatch(r"[0-9a-f-]{36}", moment["broll"]["assetId"])
-    if "backgroundMusic" in payload:
-        music = payload["backgroundMusic"]
-        assert set(music) == {"assetId", "volume"}
-        assert 0 <= music["volume"] <= 1
 
 
 # Notes travel

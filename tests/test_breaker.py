@@ -17,9 +17,7 @@ from assets_browser import breaker, services, upstream_cache, upstream_slots
 from assets_browser.api import ArgilAPIError, ArgilUnavailable, AssetType
 from assets_browser.forms import BrowseQuery
 from tests.boards_data import make_board
-from tests.test_cache import asset, totals
-from tests.testdata import asset as asset_answer
-from tests.testdata import asset_id
+from tests.testdata import asset, asset_id, totals
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +26,10 @@ HUNG = {"delay": 30}
 VIDEOS = BrowseQuery(types=(AssetType.VIDEO,))
 IMAGES = BrowseQuery(types=(AssetType.IMAGE,))
 AUDIO = BrowseQuery(types=(AssetType.AUDIO,))
+
+
+def harbour():
+    return asset(asset_id(1), "Harbour at dawn, fishing boats leaving")
 
 
 def wait_for(condition, timeout=10.0):
@@ -92,7 +94,7 @@ def test_after_timeouts_in_a_row_further_calls_fail_fast(editor_client, use_fake
         services.list_assets(VIDEOS)
     assert info.value.reason == "circuit_open"
     with pytest.raises(ArgilUnavailable):
-        services.get_asset(asset()["id"])
+        services.get_asset(harbour()["id"])
     assert len(use_fake_api.requests) == calls  # nothing more reached the hung Argil
     response = editor_client.get(BROWSE, {"type": "IMAGE"})
     assert response.status_code == 503
@@ -101,7 +103,7 @@ def test_after_timeouts_in_a_row_further_calls_fail_fast(editor_client, use_fake
 
 
 def test_cached_and_stale_pages_keep_answering_while_open(editor_client, use_fake_api):
-    use_fake_api.default(200, [asset()], headers=totals())
+    use_fake_api.default(200, [harbour()], headers=totals())
     assert editor_client.get(BROWSE, {"type": "VIDEO"}).status_code == 200
     use_fake_api.reset()
     trip(use_fake_api)
@@ -121,7 +123,7 @@ def test_one_hung_call_among_answers_does_not_open_it(use_fake_api):
     for page in range(2, 1 + breaker.TRIP_AFTER):  # one short of opening
         assert fail(BrowseQuery(page=page)) == "timeout"
     use_fake_api.reset()
-    use_fake_api.default(200, [asset()], headers=totals())
+    use_fake_api.default(200, [harbour()], headers=totals())
     services.list_assets(VIDEOS)  # an answer: the count starts again
     use_fake_api.reset()
     use_fake_api.default(200, [], headers=totals(0), **HUNG)
@@ -133,7 +135,7 @@ def test_a_half_open_probe_notices_recovery(use_fake_api):
     trip(use_fake_api)
     expire_open_period()
     use_fake_api.reset()
-    use_fake_api.default(200, [asset()], headers=totals())
+    use_fake_api.default(200, [harbour()], headers=totals())
     assert services.list_assets(VIDEOS).page.items[0].name.startswith("Harbour at dawn")
     assert services.list_assets(IMAGES).page.total == 1  # closed again: calls go through
     assert len(use_fake_api.requests) == 2
@@ -168,8 +170,8 @@ def test_a_hung_probe_does_not_hold_the_breaker_half_open(use_fake_api, settings
     wait_for(lambda: len(use_fake_api.requests) == calls + 1)
     assert fail(IMAGES) == "circuit_open"  # within PROBE_PATIENCE of the probe
     caches["default"].delete(f"argil:{services._scope()}:breaker:probe")  # PROBE_PATIENCE on
-    use_fake_api.answer(f"/v1/assets/{asset()['id']}", 200, asset())
-    assert services.get_asset(asset()["id"]).name.startswith("Harbour at dawn")  # a 2nd probe
+    use_fake_api.answer(f"/v1/assets/{harbour()['id']}", 200, harbour())
+    assert services.get_asset(harbour()["id"]).name.startswith("Harbour at dawn")  # a 2nd probe
     assert len(use_fake_api.requests) == calls + 2
     use_fake_api.reset()  # Argil hangs up on the first probe: it fails
     join(hung_probe[0])
@@ -181,7 +183,7 @@ def test_an_answer_from_argil_does_not_trip_it(use_fake_api):
     use_fake_api.enqueue(404, {"error": "not found"})
     use_fake_api.enqueue(500, {"message": "a bug upstream"})
     with pytest.raises(ArgilAPIError):
-        services.get_asset(asset()["id"])
+        services.get_asset(harbour()["id"])
     with pytest.raises(ArgilAPIError):
         services.list_assets(VIDEOS)
     assert not breaker.is_open(services._scope())
@@ -210,7 +212,7 @@ def test_calls_beyond_the_bound_fail_fast_as_busy(editor_client, use_fake_api, s
 
 def test_a_burst_of_healthy_calls_waits_for_a_slot(use_fake_api, settings):
     settings.ARGIL_API_MAX_INFLIGHT = 1
-    use_fake_api.default(200, [asset()], headers=totals(), delay=0.1)
+    use_fake_api.default(200, [harbour()], headers=totals(), delay=0.1)
     pages = iter(range(2, 5))
     lock = threading.Lock()
 
@@ -233,7 +235,7 @@ def test_identical_cold_views_share_one_hung_call_and_its_failure(use_fake_api, 
     # timeout (instead of the caller's whole budget) would ask Argil itself.
     settings.ARGIL_API_TIMEOUT = 3.5
     settings.ARGIL_API_MAX_INFLIGHT = 16  # a slot for each waiter (see the next test)
-    use_fake_api.default(200, [asset()], headers=totals(), **HUNG)
+    use_fake_api.default(200, [harbour()], headers=totals(), **HUNG)
     threads, outcomes = in_threads(14, lambda: services.list_assets(VIDEOS))
     join(threads)
     assert [type(o).__name__ for o in outcomes] == ["ArgilUnavailable"] * 14
@@ -246,7 +248,7 @@ def test_waiters_for_a_hung_call_hold_slots_like_callers(use_fake_api, settings)
     another view fails as busy at once instead of taking the last threads (/healthz's)."""
     settings.ARGIL_API_MAX_INFLIGHT = 2
     settings.ARGIL_API_TIMEOUT = 20  # the call hangs for the whole test
-    use_fake_api.default(200, [asset()], headers=totals(), **HUNG)
+    use_fake_api.default(200, [harbour()], headers=totals(), **HUNG)
     caller_and_waiter = in_threads(2, lambda: services.list_assets(VIDEOS))
     slots = upstream_slots._slots_by_limit[2]
     wait_for(lambda: len(use_fake_api.requests) == 1 and len(slots.taken) == 2)
@@ -297,7 +299,7 @@ def test_an_export_on_a_slow_argil_never_runs_out_of_its_own_slots(
     ids = [asset_id(n) for n in range(8)]  # more asks than the process has slots
     board = make_board(editor, picks=[(i, "VIDEO", "") for i in ids])
     for each in ids:
-        use_fake_api.answer(f"/v1/assets/{each}", 200, asset_answer(each), delay=0.7)
+        use_fake_api.answer(f"/v1/assets/{each}", 200, asset(each), delay=0.7)
     export = reverse("assets_browser:board_export", kwargs={"board_id": board.pk})
     response = editor_client.get(export, {"format": "json"})
     assert response.status_code == 200, response.content

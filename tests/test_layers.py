@@ -1,4 +1,5 @@
-"""The sandbox is a separate program: it and the dashboard never import each other."""
+"""The sandbox is a separate program: it and the dashboard never import each other. Inside the
+dashboard, layers point one way; test modules do not import each other."""
 
 import ast
 from pathlib import Path
@@ -78,6 +79,7 @@ UPPER_LAYERS = ("assets_browser.forms", "assets_browser.views", "assets_browser.
         ("assets_browser.exports", UPPER_LAYERS),
         ("assets_browser.cards", ("assets_browser.boards", *UPPER_LAYERS)),
         ("assets_browser.catalogue_search", UPPER_LAYERS),
+        ("assets_browser.upstream_slots", ("assets_browser.upstream_cache", *UPPER_LAYERS)),
     ],
 )
 def test_layers_point_one_way(module, forbidden):
@@ -94,3 +96,14 @@ def test_the_layer_check_resolves_relative_imports():
     assert "assets_browser.formatting" in dashboard_imports(
         "assets_browser.templatetags.assets_browser"
     )
+
+
+def test_test_modules_share_helpers_through_helper_modules_not_each_other():
+    """Builders and steps live in tests/testdata.py, boards_data.py, browser/board_steps.py...:
+    a test module that imported another would run (and collect) that one's tests with it."""
+    imported = imported_modules("tests")
+    assert "tests.testdata" in imported  # the walk sees the tests' imports at all
+    test_modules = {
+        name for name in imported if name.rsplit(".", 1)[-1].startswith(("test_", "conftest"))
+    }
+    assert not test_modules, sorted(test_modules)

@@ -23,8 +23,7 @@ from assets_browser.api import (
     UpstreamCall,
     redact,
 )
-from tests.test_api import API_KEY, many_assets
-from tests.testdata import HARBOUR, LISBON, asset, totals
+from tests.testdata import API_KEY, HARBOUR, LISBON, asset, many_assets, totals
 
 DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
 

@@ -17,6 +17,9 @@ PIANO = "9f40ad42-6da8-4052-9e9b-4dbe80515e05"
 LISBON_NAME = "Drone flyover, Lisbon rooftops at dusk"
 CREATED_AT = "2026-10-30T09:15:00Z"
 
+# The key the client tests give ArgilClient (the Django tests use settings.ARGIL_API_KEY).
+API_KEY = "argil-test-key-7f3c9a1e5b2d4c6f8a0b"
+
 # What htmx adds to every request it sends.
 HTMX = {"HX-Request": "true"}
 
@@ -56,3 +59,8 @@ def totals(
         "X-Page-Size": str(page_size),
         "X-Total-Pages": str(pages),
     }
+
+
+def many_assets(count: int) -> list[dict[str, Any]]:
+    """``count`` distinct assets, as a list answer holds them."""
+    return [asset(asset_id(n), f"Harbour timelapse, take {n}") for n in range(count)]

@@ -16,7 +16,6 @@ from playwright.sync_api import Page
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
 @pytest.fixture(scope="session")
@@ -78,12 +77,3 @@ def logged_in_page(page: Page, app_url, client, editor, console_errors) -> Page:
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": app_url}]
     )
     return page
-
-
-def screenshot(page: Page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    # caret="initial": the default hides it with a style="" attribute that htmx would copy on
-    # its next swap, which the CSP then reports.
-    page.screenshot(path=str(path), full_page=True, caret="initial")
-    return path

@@ -3,66 +3,22 @@ desktop and on a phone. The live server talks to the sandbox; console errors fai
 
 import json
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.steps import (
+    PICKABLE,
+    only_audio,
+    pick_cards,
+    screenshot,
+    set_type_filter,
+    tray_order,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PICKABLE = "#asset-grid > .card:has(.pick-form)"
-
-
-def pick_cards(page: Page, count: int) -> list[str]:
-    """Press Pick on the first ``count`` pickable cards; their asset ids, in order."""
-    ids = []
-    for index in range(count):
-        card = page.locator(PICKABLE).nth(index)
-        button = card.locator(".pick-button")
-        expect(button).to_contain_text("Pick")
-        ids.append(card.get_attribute("data-asset-id"))
-        button.click()
-        expect(card.locator(".pick-button")).to_contain_text("Picked")
-    return ids
-
-
-def screenshot(page: Page, name: str) -> None:
-    """Like conftest.screenshot, but caret="initial": Playwright's caret hiding leaves style=""
-    on every input, which htmx's next swap copies over (a CSP violation of the test's making)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, caret="initial")
-
-
-def set_type_filter(page: Page, label: str, *, ticked: bool) -> None:
-    """Tick or untick one type filter and wait for the grid's answer (quick successive changes
-    would abort the one in flight: hx-sync replace)."""
-    box = page.get_by_role("checkbox", name=label)
-    sheet = page.locator(".filters-sheet-toggle")
-    in_sheet = sheet.is_visible() and not box.is_visible()
-    if in_sheet:  # phones: the filters wait in a sheet
-        sheet.click()
-    with page.expect_response(lambda r: urlsplit(r.url).path == "/"):
-        box.set_checked(ticked)
-    if in_sheet:
-        page.get_by_role("button", name="Show the results").click()
-
-
-def only_audio(page: Page) -> None:
-    set_type_filter(page, "Images", ticked=False)
-    set_type_filter(page, "Videos", ticked=False)
-    set_type_filter(page, "Audio", ticked=True)
-    expect(page).to_have_url(re.compile(r"\?type=AUDIO$"))
-    expect(page.locator("#asset-grid > .card").first).to_have_attribute("data-type", "AUDIO")
-
-
-def tray_order(page: Page) -> list[str]:
-    return page.locator("#tray .tray-pick").evaluate_all(
-        "rows => rows.map(row => row.dataset.assetId)"
-    )
 
 
 def test_boards_pick_reorder_note_export_and_reload(logged_in_page: Page, app_url):

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from assets_browser.models import Pick
-from tests.browser.test_boards import PICKABLE, pick_cards, tray_order
+from tests.browser.steps import PICKABLE, pick_cards, tray_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -18,8 +18,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from assets_browser import boards
 from assets_browser.models import Pick
-from tests.browser.test_boards import only_audio, pick_cards
-from tests.test_board_handoff import assert_post_videos_body
+from tests.browser.steps import only_audio, pick_cards
+from tests.post_videos import assert_post_videos_body
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_boards import PICKABLE, pick_cards, tray_order
+from tests.browser.steps import PICKABLE, pick_cards, tray_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

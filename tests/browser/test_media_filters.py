@@ -4,7 +4,7 @@ the URL follows, a preset fills the boxes, typed seconds apply, Back restores.""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.steps import screenshot
 from tests.catalogue_data import measured, row, synced
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

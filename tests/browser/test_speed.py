@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from assets_browser import services
-from tests.browser.conftest import screenshot
+from tests.browser.steps import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
