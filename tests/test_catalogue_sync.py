@@ -534,7 +534,10 @@ def test_a_busy_database_delays_a_batch_but_loses_nothing(tmp_path, migrated_tem
     shutil.copy(migrated_template, database)
     config = SandboxConfig(library_size=300, latency_ms=200)
     with start_sandbox(api_key=KEY, config=config) as argil:
-        env = _process_env(database, ARGIL_API_BASE_URL=argil.base_url)
+        # SQLite's own wait for the lock, short here: the sync's retries come after it.
+        env = _process_env(
+            database, ARGIL_API_BASE_URL=argil.base_url, DJANGO_SQLITE_BUSY_TIMEOUT="1"
+        )
         blocker = sqlite3.connect(database, isolation_level=None)
         sync = _manage("sync_assets", env=env)
         try:
@@ -542,7 +545,7 @@ def test_a_busy_database_delays_a_batch_but_loses_nothing(tmp_path, migrated_tem
             blocker.execute("BEGIN IMMEDIATE")  # holds the write lock, as a long writer would
             lines: list[str] = []
             assert sync.stdout is not None
-            for line in sync.stdout:  # SQLite's own 5 s wait first, then the sync's retries
+            for line in sync.stdout:  # SQLite's own wait first, then the sync's retries
                 lines.append(line)
                 if "database busy" in line:
                     break
