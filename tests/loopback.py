@@ -16,6 +16,7 @@ Used by tests/fake_api.py; any other test server should start the same way.
 
 import contextlib
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from http.server import ThreadingHTTPServer
@@ -48,6 +49,12 @@ class _ThreadingServer(ThreadingHTTPServer):
         finally:
             with self._connections_lock:
                 self._connections.discard(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (a test's aborted or timed-out request, a reset keep-alive
+        # connection) is no error of the server's: only other failures are printed.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def wake_idle_connections(self) -> None:
         """Shut open connections down, so handlers waiting on keep-alive return at once."""

@@ -1,5 +1,7 @@
 """The shared loopback server: a real answer, then a stop that leaves nothing running."""
 
+import socket
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler
 
@@ -52,3 +54,15 @@ def test_serves_a_wsgi_app_and_can_start_again():
         with server:
             assert requests.get(server.origin + "/again", timeout=5).text == "/again"
         assert not server.running
+
+
+def test_a_client_that_hangs_up_is_not_reported_as_a_server_error(capfd):
+    with LoopbackServer(_Hello, context="hello") as s:
+        client = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+        client.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert client.recv(1024).startswith(b"HTTP/1.1 200")
+        # Reset the kept-alive connection while the server waits for the next request line.
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()
+        s.stop()  # joins the handler thread: whatever it printed has been printed
+    assert "Exception occurred" not in capfd.readouterr().err
