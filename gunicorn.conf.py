@@ -190,6 +190,7 @@ def post_worker_init(worker):
             except OSError:
                 pass  # e.g. out of file descriptors: close anyway
             listener.close()
+        worker.log.info("Stopped listening; finishing %s connection(s) in flight", worker.nr_conns)
 
     def handle_exit_and_stop_listening(sig, frame) -> None:
         stopping = worker.alive

@@ -101,7 +101,8 @@ def test_graceful_stop_refuses_new_connections_while_requests_finish(tmp_path):
             # Whichever comes first: no clock bound, only the order of the two events matters.
             assert until(lambda: refuses(port) or slow.done(), SLOW_SECONDS + 10)
 
-            assert not slow.done()  # refused while a request was still in flight...
+            # Refused while a request was still in flight (its log says why if not)...
+            assert not slow.done(), (tmp_path / "gunicorn.log").read_text()
             assert slow.result().status_code == 200  # ...which still got its answer
         assert server.wait(timeout=30) == 0
     finally:
