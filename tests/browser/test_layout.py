@@ -227,6 +227,30 @@ def test_layout_phone_filters_wait_in_a_sheet(logged_in_page: Page, app_url):
     expect(page.locator("#filters")).to_be_hidden()
     screenshot(page, "layout-390-filters-sheet-closed")
 
+    # Open, it is modal: the page behind takes no focus, and a tap on the backdrop shuts it.
+    page.get_by_role("button", name="Filters (3)").click()
+    expect(page.locator("#filters")).to_be_in_viewport()
+    for _ in range(40):  # past the sheet's last control: focus never reaches the page behind
+        page.keyboard.press("Tab")
+        assert page.evaluate(
+            "!document.activeElement || document.activeElement === document.body"
+            " || document.getElementById('filters-body').contains(document.activeElement)"
+        )
+    assert page.evaluate("document.getElementById('main').inert")
+    screenshot(page, "layout-390-filters-sheet-open")
+    page.mouse.click(195, 40)  # above the sheet: the backdrop
+    expect(page.locator("#filters")).to_be_hidden()
+    expect(page.get_by_role("button", name="Filters (3)")).to_be_focused()
+    assert not page.evaluate("document.getElementById('main').inert")
+    first_card.locator(".card-link").focus()
+    expect(first_card.locator(".card-link")).to_be_focused()
+
+    # Turned wide while open, it shuts and leaves nothing inert.
+    page.get_by_role("button", name="Filters (3)").click()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(page.locator("html")).not_to_have_class(re.compile(r"filters-sheet-open"))
+    assert not page.evaluate("document.getElementById('main').inert")
+
 
 def test_layout_note_keeps_its_width_when_saved_appears(logged_in_page: Page, app_url):
     page = logged_in_page

@@ -7,9 +7,30 @@ function sheetButtons() {
   return document.querySelectorAll("[data-filters-sheet]");
 }
 
+// An open sheet is modal: the page behind it is inert (no focus, no clicks, hidden from screen
+// readers) until it shuts; a tap on the backdrop shuts it.
+let inertBehind = [];
+
+function setPageBehindInert(inert) {
+  inertBehind.forEach((element) => element.removeAttribute("inert"));
+  inertBehind = [];
+  if (!inert) return;
+  for (let node = document.getElementById("filters-body"); node && node !== document.body; ) {
+    const parent = node.parentElement;
+    for (const sibling of parent.children) {
+      if (sibling !== node && !sibling.inert) {
+        sibling.inert = true;
+        inertBehind.push(sibling);
+      }
+    }
+    node = parent;
+  }
+}
+
 function setSheet(open, { focus = true } = {}) {
   root.classList.toggle("filters-sheet-open", open);
   sheetButtons().forEach((button) => button.setAttribute("aria-expanded", String(open)));
+  setPageBehindInert(open);
   if (!focus) return;
   if (open) {
     const first = document.querySelector(
@@ -25,6 +46,19 @@ function setSheet(open, { focus = true } = {}) {
 document.addEventListener("click", (event) => {
   const button = event.target.closest && event.target.closest("[data-filters-sheet]");
   if (button) setSheet(!root.classList.contains("filters-sheet-open"));
+  // The backdrop is the panel's ::before, over everything but the sheet: a click on the panel
+  // itself landed on it.
+  else if (event.target.id === "filters-panel" && root.classList.contains("filters-sheet-open")) {
+    setSheet(false);
+  }
+});
+
+// The sheet is a phone's (layout.css, the same width): turned wider while open, it shuts, or the
+// page would stay inert behind a sheet no longer shown.
+window.matchMedia("(max-width: 760px)").addEventListener("change", (event) => {
+  if (!event.matches && root.classList.contains("filters-sheet-open")) {
+    setSheet(false, { focus: false });
+  }
 });
 
 document.addEventListener("keydown", (event) => {
