@@ -107,8 +107,9 @@ ARGIL_EDITOR_WRITES_PER_MINUTE = int(os.environ.get("ARGIL_EDITOR_WRITES_PER_MIN
 # the only hosts, with the API's own, that pages may load images and media from (the CSP's
 # img-src, media-src). Unset, Argil's media is blocked and `manage.py check` says so.
 ARGIL_MEDIA_HOSTS = media_origins(os.environ.get("ARGIL_MEDIA_HOSTS", ""))
-# Upstream calls one process makes at once: below gunicorn's threads, so a hung Argil always
-# leaves threads for /healthz and cached pages (the rest fail fast as "busy").
+# Threads of one process that wait on Argil at once (calling it, or waiting for another's identical
+# call): below gunicorn's threads, so a hung Argil always leaves threads for /healthz and cached
+# pages (the rest fail fast as "busy").
 _THREADS = int(os.environ.get("GUNICORN_THREADS") or "12")
 ARGIL_API_MAX_INFLIGHT = int(os.environ.get("ARGIL_API_MAX_INFLIGHT") or max(1, _THREADS - 2))
 # After three calls in a row timed out or could not connect, every call fails at once for this
