@@ -45,10 +45,12 @@ function setSheet(open, { focus = true } = {}) {
 
 document.addEventListener("click", (event) => {
   const button = event.target.closest && event.target.closest("[data-filters-sheet]");
-  if (button) setSheet(!root.classList.contains("filters-sheet-open"));
-  // The backdrop is the panel's ::before, over everything but the sheet: a click on the panel
-  // itself landed on it.
-  else if (event.target.id === "filters-panel" && root.classList.contains("filters-sheet-open")) {
+  const open = root.classList.contains("filters-sheet-open");
+  if (button) {
+    setSheet(!open);
+  } else if (open && event.target.id === "filters-panel") {
+    // The backdrop is the panel's ::before, over everything but the sheet: a click on the
+    // panel itself landed on it.
     setSheet(false);
   }
 });
