@@ -36,9 +36,9 @@ def order(board):
     return list(board.picks.values_list("asset_id", flat=True))
 
 
-def answer_launch_assets(fake_api, **overrides):
+def answer_launch_assets(fake_api, picks=LAUNCH_PICKS, **overrides):
     """Argil's answers to the export's re-check, one GET per pick (asked several at once)."""
-    for asset_id, asset_type, name in LAUNCH_PICKS:
+    for asset_id, asset_type, name in picks:
         answer = overrides.get(asset_id, (200, asset(asset_id, name, type=asset_type)))
         fake_api.answer(f"/v1/assets/{asset_id}", *answer)
 

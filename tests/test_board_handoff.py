@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from assets_browser import boards
 from assets_browser.models import Board, Pick
-from tests.boards_data import LAUNCH_PICKS, make_board, order
+from tests.boards_data import LAUNCH_PICKS, answer_launch_assets, export_url, make_board, order
 from tests.post_videos import assert_post_videos_body
 from tests.testdata import HARBOUR, HTMX, LISBON, PIANO, SYNTH, TAIPEI, asset
 
@@ -37,17 +37,6 @@ def noted_board(owner, name="Harbour launch", picks=LAUNCH_PICKS):
     return board
 
 
-def answer(fake_api, picks=LAUNCH_PICKS, **overrides):
-    for asset_id, asset_type, name in picks:
-        reply = overrides.get(asset_id, (200, asset(asset_id, name, type=asset_type)))
-        fake_api.answer(f"/v1/assets/{asset_id}", *reply)
-
-
-def export_url(board, fmt=""):
-    url = reverse("assets_browser:board_export", kwargs={"board_id": board.pk})
-    return f"{url}?format={fmt}" if fmt else url
-
-
 def csv_rows(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.content.decode())))
 
@@ -58,7 +47,7 @@ def csv_rows(response) -> list[dict[str, str]]:
 def test_csv_carries_position_moment_and_note_formula_safe(editor_client, editor, use_fake_api):
     picks = [LAUNCH_PICKS[3], *LAUNCH_PICKS[:3], (PIANO, "AUDIO", "Solo piano")]
     board = noted_board(editor, picks=picks)
-    answer(use_fake_api, picks)
+    answer_launch_assets(use_fake_api, picks)
     rows = csv_rows(editor_client.get(export_url(board, "csv")))
     assert [(r["position"], r["moment"], r["id"], r["note"]) for r in rows] == [
         ("1", "background music", SYNTH, NOTES[SYNTH]),
@@ -73,7 +62,7 @@ def test_csv_positions_are_the_boards_even_when_a_pick_is_left_out(
     editor_client, editor, use_fake_api
 ):
     board = noted_board(editor)
-    answer(use_fake_api, **{HARBOUR: (404, {"message": "gone"})})
+    answer_launch_assets(use_fake_api, **{HARBOUR: (404, {"message": "gone"})})
     rows = csv_rows(editor_client.get(export_url(board, "csv")))
     assert [(r["position"], r["moment"], r["id"]) for r in rows] == [
         ("1", "1", LISBON),
@@ -84,7 +73,7 @@ def test_csv_positions_are_the_boards_even_when_a_pick_is_left_out(
 
 def test_json_stays_a_post_videos_body_without_notes(editor_client, editor, use_fake_api):
     board = noted_board(editor)
-    answer(use_fake_api)
+    answer_launch_assets(use_fake_api)
     response = editor_client.get(export_url(board, "json"))
     payload = response.json()
     assert_post_videos_body(payload)
@@ -97,7 +86,7 @@ def test_json_stays_a_post_videos_body_without_notes(editor_client, editor, use_
 
 def test_preview_lists_each_note_under_its_pick(editor_client, editor, use_fake_api):
     board = noted_board(editor)
-    answer(
+    answer_launch_assets(
         use_fake_api, **{SYNTH: (200, asset(SYNTH, "Warm synth", type="AUDIO", status="FAILED"))}
     )
     html = editor_client.get(export_url(board), headers=HTMX).content.decode()
@@ -115,7 +104,7 @@ def test_preview_lists_each_note_under_its_pick(editor_client, editor, use_fake_
 def test_preview_escapes_notes(editor_client, editor, use_fake_api):
     board = make_board(editor, picks=LAUNCH_PICKS[:1])
     Pick.objects.filter(board=board).update(note='<img src=x onerror="alert(1)">')
-    answer(use_fake_api, LAUNCH_PICKS[:1])
+    answer_launch_assets(use_fake_api, LAUNCH_PICKS[:1])
     html = editor_client.get(export_url(board), headers=HTMX).content.decode()
     assert "<img src=x" not in html
     assert "&lt;img src=x" in html
@@ -138,7 +127,7 @@ def test_downloads_are_named_after_the_board(
     editor_client, editor, use_fake_api, name, disposition
 ):
     board = make_board(editor, name, picks=LAUNCH_PICKS[:1])
-    answer(use_fake_api, LAUNCH_PICKS[:1])
+    answer_launch_assets(use_fake_api, LAUNCH_PICKS[:1])
     response = editor_client.get(export_url(board, "csv"))
     assert response["Content-Disposition"] == disposition
     json_name = editor_client.get(export_url(board, "json"))["Content-Disposition"]
@@ -152,7 +141,7 @@ def test_tray_marks_what_the_export_left_out_and_removes_them_in_one_post(
     editor_client, editor, use_fake_api
 ):
     board = noted_board(editor)
-    answer(
+    answer_launch_assets(
         use_fake_api,
         **{
             HARBOUR: (404, {"message": "gone"}),
@@ -194,11 +183,13 @@ def test_tray_marks_what_the_export_left_out_and_removes_them_in_one_post(
 
 def test_a_later_export_that_finds_them_ready_clears_the_mark(editor_client, editor, use_fake_api):
     board = noted_board(editor)
-    answer(use_fake_api, **{TAIPEI: (200, asset(TAIPEI, "Night market", status="PROCESSING"))})
+    answer_launch_assets(
+        use_fake_api, **{TAIPEI: (200, asset(TAIPEI, "Night market", status="PROCESSING"))}
+    )
     editor_client.get(export_url(board, "json"))
     assert board.picks.get(asset_id=TAIPEI).missing_reason
     use_fake_api.reset()
-    answer(use_fake_api)
+    answer_launch_assets(use_fake_api)
     editor_client.get(export_url(board, "csv"))
     assert not board.picks.filter(missing_reason__gt="").exists()
 
@@ -208,7 +199,7 @@ def test_a_colleagues_export_of_a_shared_board_marks_nothing(
 ):
     board = noted_board(editor)
     boards.set_shared(board, True)
-    answer(use_fake_api, **{HARBOUR: (404, {"message": "gone"})})
+    answer_launch_assets(use_fake_api, **{HARBOUR: (404, {"message": "gone"})})
     client.force_login(other_editor)
     response = client.get(export_url(board))
     assert response.status_code == 200
@@ -219,7 +210,7 @@ def test_a_colleagues_export_of_a_shared_board_marks_nothing(
 
 def test_the_export_dialog_marks_the_tray_behind_it_at_once(editor_client, editor, use_fake_api):
     board = noted_board(editor)
-    answer(use_fake_api, **{HARBOUR: (404, {"message": "gone"})})
+    answer_launch_assets(use_fake_api, **{HARBOUR: (404, {"message": "gone"})})
     html = editor_client.get(export_url(board), headers=HTMX).content.decode()
     tray = html[html.index('<aside id="tray"') :]
     assert 'hx-swap-oob="true"' in tray.split(">", 1)[0]
