@@ -382,15 +382,16 @@ def search(query: BrowseQuery) -> tuple[AssetPage, dict[str, int]]:
     else:
         counts = matching_counts(query)
         ids = []
-        if offset < _total(query, counts) and sqlite and terms:
+        total = _total(query, counts)
+        if offset < total and sqlite and terms:
             where, params = _search_sql(query, terms, types=True)
             order, order_params = _order_sql(query, terms)
             sql = f"SELECT id {where} ORDER BY {order} LIMIT %s OFFSET %s"
             found = _fetch(sql, [*params, *order_params, query.page_size, offset])
             ids = [asset_id for (asset_id,) in found]
-        elif offset < _total(query, counts) and terms and not query.sort:
+        elif offset < total and terms and not query.sort:
             ids = _short_words_best_match(query, terms, offset)
-        elif offset < _total(query, counts):
+        elif offset < total:
             rows = CatalogueAsset.objects.filter(status=query.status.value)
             if query.types:
                 rows = rows.filter(type__in=[t.value for t in query.types])
