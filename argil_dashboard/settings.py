@@ -94,9 +94,11 @@ ARGIL_API_KEY = os.environ.get("ARGIL_API_KEY", "")
 ARGIL_API_BASE_URL = os.environ.get("ARGIL_API_BASE_URL", "https://api.argil.ai/v1")
 ARGIL_API_TIMEOUT = float(os.environ.get("ARGIL_API_TIMEOUT", "5"))
 ARGIL_CACHE_TTL = int(os.environ.get("ARGIL_CACHE_TTL", "30"))
-# Connections per requests.Session: >= gunicorn's threads (gunicorn.conf.py reads the same
-# GUNICORN_THREADS), so a session shared between threads never waits for or drops a connection.
-ARGIL_API_POOL_MAXSIZE = max(16, int(os.environ.get("GUNICORN_THREADS") or "12"))
+# gunicorn's threads per process (gunicorn.conf.py reads the same variable, with the same default).
+_THREADS = int(os.environ.get("GUNICORN_THREADS") or "12")
+# Connections per requests.Session: >= gunicorn's threads, so a session shared between threads
+# never waits for or drops a connection.
+ARGIL_API_POOL_MAXSIZE = max(16, _THREADS)
 # The catalogue sync's reads of Argil in any 60 s (of the workspace's 600); editors keep the rest.
 ARGIL_SYNC_READS_PER_MINUTE = int(os.environ.get("ARGIL_SYNC_READS_PER_MINUTE", "240"))
 # Each editor's calls to Argil a minute (assets_browser/editor_budget.py); cached answers are free.
@@ -110,7 +112,6 @@ ARGIL_MEDIA_HOSTS = media_origins(os.environ.get("ARGIL_MEDIA_HOSTS", ""))
 # Threads of one process that wait on Argil at once (calling it, or waiting for another's identical
 # call): below gunicorn's threads, so a hung Argil always leaves threads for /healthz and cached
 # pages (the rest fail fast as "busy").
-_THREADS = int(os.environ.get("GUNICORN_THREADS") or "12")
 ARGIL_API_MAX_INFLIGHT = int(os.environ.get("ARGIL_API_MAX_INFLIGHT") or max(1, _THREADS - 2))
 # After three calls in a row timed out or could not connect, every call fails at once for this
 # long; then one probe at a time asks Argil whether it is back.
